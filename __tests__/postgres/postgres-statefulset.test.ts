@@ -1,0 +1,294 @@
+import { PostgresCredentials, PostgresStatefulSet, PostgresStatefulSetProps, PropError } from '../../lib';
+import { Quantity } from '../../imports/k8s';
+import { find, kinds, selects, synth, testChart } from '../util';
+
+const PASSWORD = 'correct-horse-battery-staple-42';
+const owned = { credentials: PostgresCredentials.fromValues({ password: PASSWORD }) };
+
+function build(props: Partial<PostgresStatefulSetProps> = {}, namespace = 'db') {
+  const chart = testChart(namespace);
+  const pg = new PostgresStatefulSet(chart, 'Postgres', { ...owned, ...props });
+  const manifests = synth(chart);
+  const sts = find(manifests, 'StatefulSet', pg.name);
+  const pod = sts.spec.template.spec;
+  const container = pod.containers[0];
+  const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+  return { chart, pg, manifests, sts, pod, container, env };
+}
+
+describe('PostgresStatefulSet', () => {
+  test('default chart snapshot', () => {
+    expect(build().manifests).toMatchSnapshot();
+  });
+
+  test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
+    const { manifests } = build();
+    expect(kinds(manifests)).toEqual([
+      'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
+    ]);
+  });
+
+  describe('storage', () => {
+    test('PVC template: default size, microk8s-hostpath, ReadWriteOnce', () => {
+      const { sts } = build();
+      const [claim] = sts.spec.volumeClaimTemplates;
+      expect(claim.metadata.name).toBe('data');
+      expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+      expect(claim.spec.storageClassName).toBe('microk8s-hostpath');
+      expect(claim.spec.resources.requests.storage).toBe('5Gi');
+    });
+
+    test('size and class are props', () => {
+      const { sts } = build({ storageSize: '20Gi', storageClassName: 'ceph-rbd' });
+      const [claim] = sts.spec.volumeClaimTemplates;
+      expect(claim.spec.resources.requests.storage).toBe('20Gi');
+      expect(claim.spec.storageClassName).toBe('ceph-rbd');
+    });
+
+    test('PVCs are retained when the StatefulSet is deleted or scaled down', () => {
+      const { sts } = build();
+      expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    });
+
+    test('PGDATA is a subdirectory of the mount (lost+found) for 15-17', () => {
+      for (const version of ['15.14', '16.10', '17.6']) {
+        const { container, env } = build({ version });
+        const mount = container.volumeMounts.find((m: any) => m.name === 'data');
+        expect(mount.mountPath).toBe('/var/lib/postgresql/data');
+        expect(env.PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
+      }
+    });
+
+    test('18 uses the new layout: volume at /var/lib/postgresql, PGDATA /var/lib/postgresql/18/docker', () => {
+      const { container, env, pg } = build({ version: '18.1' });
+      expect(pg.majorVersion).toBe(18);
+      expect(container.volumeMounts.find((m: any) => m.name === 'data').mountPath).toBe('/var/lib/postgresql');
+      expect(env.PGDATA.value).toBe('/var/lib/postgresql/18/docker');
+      expect(container.lifecycle.preStop.exec.command).toContain('/var/lib/postgresql/18/docker');
+    });
+  });
+
+  describe('services', () => {
+    test('serviceName is the headless Service, which publishes not-ready addresses', () => {
+      const { sts, manifests, pg } = build();
+      expect(sts.spec.serviceName).toBe('postgres-headless');
+      const headless = find(manifests, 'Service', pg.headlessServiceName);
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    });
+
+    test('client Service is ClusterIP on 5432 and both Services select the pod and reach a declared port', () => {
+      const { manifests, sts, container } = build();
+      const podLabels = sts.spec.template.metadata.labels;
+      expect(selects(sts.spec.selector.matchLabels, podLabels)).toBe(true);
+      for (const name of ['postgres', 'postgres-headless']) {
+        const svc = find(manifests, 'Service', name);
+        expect(selects(svc.spec.selector, podLabels)).toBe(true);
+        expect(svc.spec.ports[0].port).toBe(5432);
+        const target = svc.spec.ports[0].targetPort;
+        expect(container.ports.map((p: any) => p.name)).toContain(target);
+      }
+      expect(find(manifests, 'Service', 'postgres').spec.type).toBe('ClusterIP');
+    });
+
+    test('custom port moves server, probes and Services together', () => {
+      const { manifests, container, env } = build({ port: 6543 });
+      expect(container.ports[0].containerPort).toBe(6543);
+      expect(env.PGPORT.value).toBe('6543');
+      expect(container.readinessProbe.exec.command).toContain('--port=6543');
+      expect(find(manifests, 'Service', 'postgres').spec.ports[0].port).toBe(6543);
+    });
+  });
+
+  describe('image', () => {
+    test('official image pinned to major.minor, default 17', () => {
+      const { container, pg } = build();
+      expect(container.image).toMatch(/^postgres:17\.\d+$/);
+      expect(pg.majorVersion).toBe(17);
+    });
+
+    test('alpine variants run as uid 70', () => {
+      const { pod } = build({ version: '16.10-alpine' });
+      expect(pod.securityContext.runAsUser).toBe(70);
+      expect(pod.securityContext.fsGroup).toBe(70);
+    });
+  });
+
+  describe('credentials', () => {
+    test('owned Secret holds user, password, database and an encoded Ecto DATABASE_URL', () => {
+      const { manifests } = build({
+        username: 'doit', databaseName: 'doit_prod',
+        credentials: PostgresCredentials.fromValues({ password: 'p@ss:w/rd+with?odd#chars' }),
+      });
+      const secret = find(manifests, 'Secret', 'postgres-credentials');
+      expect(secret.type).toBe('Opaque');
+      expect(secret.stringData).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432' });
+      const url = new URL(secret.stringData.DATABASE_URL);
+      expect(url.protocol).toBe('ecto:');
+      expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd+with?odd#chars');
+      expect(url.username).toBe('doit');
+      expect(url.hostname).toBe('postgres.db.svc.cluster.local');
+      expect(url.port).toBe('5432');
+      expect(url.pathname).toBe('/doit_prod');
+    });
+
+    test('the password reaches the server as a file from the Secret, never as a literal env value', () => {
+      const { container, pod, env } = build();
+      expect(env.POSTGRES_PASSWORD).toBeUndefined();
+      expect(env.POSTGRES_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/password');
+      const vol = pod.volumes.find((v: any) => v.name === 'credentials');
+      expect(vol.secret).toEqual({ secretName: 'postgres-credentials', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 });
+      expect(container.volumeMounts).toContainEqual({ name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true });
+      const literals = container.env.filter((e: any) => 'value' in e).map((e: any) => e.value).join(' ');
+      expect(literals).not.toContain(PASSWORD);
+    });
+
+    test('scram-sha-256 everywhere, never trust', () => {
+      const { container, env } = build();
+      expect(env.POSTGRES_HOST_AUTH_METHOD.value).toBe('scram-sha-256');
+      expect(env.POSTGRES_INITDB_ARGS.value).toContain('--auth-local=scram-sha-256');
+      expect(env.POSTGRES_INITDB_ARGS.value).toContain('--auth-host=scram-sha-256');
+      expect(container.args).toEqual(expect.arrayContaining(['-c', 'password_encryption=scram-sha-256']));
+      expect(JSON.stringify(container)).not.toMatch(/trust/);
+    });
+
+    test('existing Secret: nothing owned, references use its name and keys', () => {
+      const { manifests, pg, pod } = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { password: 'pw', databaseUrl: 'url' }) });
+      expect(manifests.filter(m => m.kind === 'Secret')).toHaveLength(0);
+      expect(pg.secret).toBeUndefined();
+      expect(pg.secretName).toBe('db-creds');
+      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
+      expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'url' } } });
+    });
+  });
+
+  describe('probes', () => {
+    test('startup, readiness and liveness run pg_isready against 127.0.0.1', () => {
+      const { container } = build();
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+        const cmd = container[probe].exec.command;
+        expect(cmd[0]).toBe('pg_isready');
+        expect(cmd).toContain('--host=127.0.0.1');
+        expect(cmd).toContain('--port=5432');
+      }
+      // first init may take minutes: the startup probe allows 10 minutes
+      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(600);
+    });
+  });
+
+  describe('security', () => {
+    test('pod: uid/gid/fsGroup 999, non-root, seccomp, no token, no service links', () => {
+      const { pod } = build();
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.enableServiceLinks).toBe(false);
+    });
+
+    test('container: no escalation, drop ALL, read-only root with writable emptyDirs', () => {
+      const { container, pod } = build();
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      });
+      const mountOf = (path: string) => container.volumeMounts.find((m: any) => m.mountPath === path)?.name;
+      const volume = (name: string) => pod.volumes.find((v: any) => v.name === name);
+      expect(volume(mountOf('/var/run/postgresql')).emptyDir).toEqual({});
+      expect(volume(mountOf('/tmp')).emptyDir).toEqual({});
+      expect(volume(mountOf('/dev/shm')).emptyDir).toEqual({ medium: 'Memory', sizeLimit: '256Mi' });
+    });
+
+    test('requests and a memory limit by default; overridable', () => {
+      expect(build().container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } });
+      const { container } = build({ resources: { requests: { cpu: Quantity.fromString('1') }, limits: { memory: Quantity.fromString('4Gi') } } });
+      expect(container.resources).toEqual({ requests: { cpu: '1' }, limits: { memory: '4Gi' } });
+    });
+  });
+
+  describe('graceful shutdown', () => {
+    test('grace period well above 30 s and a fast-shutdown preStop that fits inside it', () => {
+      const { pod, container } = build();
+      expect(pod.terminationGracePeriodSeconds).toBe(120);
+      const cmd: string[] = container.lifecycle.preStop.exec.command;
+      expect(cmd.slice(0, 2)).toEqual(['pg_ctl', 'stop']);
+      expect(cmd).toEqual(expect.arrayContaining(['-m', 'fast']));
+      expect(Number(cmd[cmd.indexOf('-t') + 1])).toBeLessThan(pod.terminationGracePeriodSeconds);
+    });
+  });
+
+  describe('init scripts and settings', () => {
+    test('init scripts go to a ConfigMap mounted at /docker-entrypoint-initdb.d', () => {
+      const { manifests, container, pod } = build({ initScripts: { '010-ext.sql': 'CREATE EXTENSION citext;' } });
+      const cm = find(manifests, 'ConfigMap', 'postgres-initdb');
+      expect(cm.data).toEqual({ '010-ext.sql': 'CREATE EXTENSION citext;' });
+      const mount = container.volumeMounts.find((m: any) => m.mountPath === '/docker-entrypoint-initdb.d');
+      expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('postgres-initdb');
+    });
+
+    test('no init ConfigMap without scripts', () => {
+      expect(build().manifests.some(m => m.kind === 'ConfigMap')).toBe(false);
+    });
+
+    test('postgresql.conf settings become -c arguments', () => {
+      const { container } = build({ config: { max_connections: 200, shared_buffers: '256MB', log_connections: true } });
+      expect(container.args).toEqual(['postgres', '-c', 'password_encryption=scram-sha-256',
+        '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'log_connections=on']);
+    });
+  });
+
+  describe('handles', () => {
+    test('connection info for other constructs', () => {
+      const { pg } = build({ username: 'doit', databaseName: 'doit_prod' });
+      expect(pg.host).toBe('postgres.db.svc.cluster.local');
+      expect(pg.port).toBe(5432);
+      expect(pg.databaseName).toBe('doit_prod');
+      expect(pg.secretName).toBe('postgres-credentials');
+      expect(pg.podDnsName()).toBe('postgres-0.postgres-headless.db.svc.cluster.local');
+      expect(pg.volumeClaimName()).toBe('data-postgres-0');
+      expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'DATABASE_URL' } } });
+      expect(pg.libpqEnv().map(e => e.name)).toEqual(['PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD']);
+      expect(pg.libpqEnv()[4].valueFrom?.secretKeyRef?.key).toBe('password');
+    });
+
+    test('host is the short Service name in a chart without namespace', () => {
+      const chart = testChart();
+      const pg = new PostgresStatefulSet(chart, 'Postgres', owned);
+      expect(pg.host).toBe('postgres');
+    });
+  });
+
+  describe('bad props fail at synth with path, prop and accepted values', () => {
+    const cases: Array<[string, Partial<PostgresStatefulSetProps>, RegExp]> = [
+      ['size not a quantity', { storageSize: '10 GB' }, /storageSize.*positive Kubernetes quantity/],
+      ['zero size', { storageSize: '0Gi' }, /storageSize/],
+      ['empty name', { name: '' }, /"name".*DNS-1123 label/],
+      ['invalid DNS label', { name: 'Postgres_DB' }, /"name".*DNS-1123/],
+      ['port out of range', { port: 70000 }, /"port".*1 to 65535/],
+      ['unsupported major', { version: '13.20' }, /PostgreSQL 13 is not supported; supported majors: 15, 16, 17, 18/],
+      ['unpinned version', { version: 'latest' }, /"version".*MAJOR\.MINOR/],
+      ['major only', { version: '17' }, /"version".*MAJOR\.MINOR/],
+      ['bad database name', { databaseName: 'doit-prod' }, /databaseName.*PostgreSQL identifier/],
+      ['managed setting', { config: { port: 1 } }, /config\.port.*managed by PostgresStatefulSet/],
+      ['multi-line setting', { config: { search_path: 'a\nb' } }, /config\.search_path/],
+      ['bad init file name', { initScripts: { 'init.txt': 'x' } }, /initScripts\.init\.txt.*\.sql or \.sh/],
+      ['short password', { credentials: PostgresCredentials.fromValues({ password: 'postgres' }) }, /credentials\.password.*at least 16/],
+      ['grace period too short', { terminationGracePeriodSeconds: 5 }, /terminationGracePeriodSeconds.*30 to 3600/],
+    ];
+    test.each(cases)('%s', (_title, props, message) => {
+      const chart = testChart('db');
+      let error: unknown;
+      try { new PostgresStatefulSet(chart, 'Postgres', { ...owned, ...props }); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(PropError);
+      expect((error as Error).message).toMatch(/^test\/Postgres: invalid prop/);
+      expect((error as Error).message).toMatch(message);
+    });
+
+    test('a short password is not echoed in the error', () => {
+      const chart = testChart('db');
+      expect(() => new PostgresStatefulSet(chart, 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2' }) }))
+        .toThrow(/<redacted>/);
+      expect(() => new PostgresStatefulSet(testChart(), 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2' }) }))
+        .not.toThrow(/hunter2/);
+    });
+  });
+});

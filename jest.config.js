@@ -1,0 +1,11 @@
+/** Type-checking happens once for the whole tree (`tsc --noEmit` in `npm test`);
+ *  ts-jest then only transpiles, so each test file does not re-run the checker. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};

@@ -1,0 +1,3 @@
+export * from './postgres';
+export { PropError } from './validation/props';
+export * from './charts';

@@ -1,0 +1,478 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { appLabels } from '../common/labels';
+import {
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity,
+} from '../validation/props';
+import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
+
+/** PostgreSQL majors this construct knows the image layout of (15 is the oldest still supported upstream). */
+export const SUPPORTED_POSTGRES_MAJORS = [15, 16, 17, 18] as const;
+
+/** The default server version: the official image, pinned to major.minor. */
+export const DEFAULT_POSTGRES_VERSION = '17.6';
+
+export interface PostgresStatefulSetProps {
+  /** Where the password comes from (`PostgresCredentials.fromValues` or `.fromExistingSecret`). */
+  readonly credentials: PostgresCredentials;
+
+  /**
+   * Base name of the StatefulSet and its Services (`<name>`, `<name>-headless`) and of the
+   * owned Secret (`<name>-credentials`).
+   * @default "postgres"
+   */
+  readonly name?: string;
+
+  /**
+   * Name of the application database created at first initialisation.
+   * @default "app"
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Owner of that database (the login the application uses).
+   * @default "app"
+   */
+  readonly username?: string;
+
+  /**
+   * Image repository of the official `postgres` image (or a mirror of it).
+   * @default "postgres"
+   */
+  readonly image?: string;
+
+  /**
+   * Image tag: `MAJOR.MINOR`, optionally with a variant suffix (`17.6-bookworm`,
+   * `16.10-alpine`). Majors 15-18 are supported; 18 uses the new volume layout.
+   * @default "17.6"
+   */
+  readonly version?: string;
+
+  /**
+   * TCP port of the server and both Services.
+   * @default 5432
+   */
+  readonly port?: number;
+
+  /**
+   * Size of the data volume requested from the storage class.
+   * @default "5Gi"
+   */
+  readonly storageSize?: string;
+
+  /**
+   * StorageClass of the data volume. MicroK8s' `hostpath-storage` addon provides
+   * `microk8s-hostpath` (node-local; its reclaim policy is Delete, which is why this
+   * construct retains the PVC when the StatefulSet is deleted or scaled down).
+   * @default "microk8s-hostpath"
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Size of `/dev/shm` (an in-memory emptyDir; parallel queries use it).
+   * @default "256Mi"
+   */
+  readonly sharedMemorySize?: string;
+
+  /**
+   * Container resources.
+   * @default requests cpu 250m / memory 512Mi, limits memory 1Gi (no CPU limit: throttling a
+   * database only makes every query slower; set one if your cluster's policy demands it)
+   */
+  readonly resources?: k8s.ResourceRequirements;
+
+  /**
+   * `postgresql.conf` settings, passed to the server as `-c key=value` (e.g.
+   * `{ max_connections: 200, shared_buffers: '256MB' }`). Settings the construct manages
+   * (port, data_directory, hba_file, password_encryption, …) are rejected.
+   * @default {} (the image's defaults)
+   */
+  readonly config?: Record<string, string | number | boolean>;
+
+  /**
+   * Files for `/docker-entrypoint-initdb.d` (name → content, `*.sql` or `*.sh`), run once,
+   * in name order, when the data directory is first initialised. Stored in a ConfigMap: put
+   * no secrets in them.
+   * @default none
+   */
+  readonly initScripts?: Record<string, string>;
+
+  /**
+   * Seconds Kubernetes waits for the server to stop. The preStop hook runs a fast shutdown
+   * (disconnect clients, checkpoint) that must finish within this, or the next start has to
+   * run crash recovery.
+   * @default 120
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Numeric uid/gid of the image's `postgres` user.
+   * @default 999 (Debian-based images), 70 for `-alpine` tags
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * DNS suffix of the cluster, used for the `host` handle.
+   * @default "cluster.local"
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * Extra labels on every object (e.g. `app.kubernetes.io/part-of`).
+   * @default none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** Settings the construct sets itself; overriding them would break probes, Services or auth. */
+const MANAGED_SETTINGS = ['port', 'data_directory', 'hba_file', 'ident_file', 'config_file',
+  'listen_addresses', 'unix_socket_directories', 'password_encryption', 'external_pid_file'];
+
+/**
+ * A single-primary PostgreSQL server for one application: a StatefulSet with a retained
+ * PVC template, a headless Service for stable pod DNS, a ClusterIP client Service and
+ * (optionally) the credentials Secret.
+ */
+export class PostgresStatefulSet extends Construct {
+  /** Name of the StatefulSet (and of its pods' prefix). */
+  public readonly name: string;
+  /** Name of the ClusterIP Service clients connect to. */
+  public readonly serviceName: string;
+  /** Name of the headless Service that governs the StatefulSet. */
+  public readonly headlessServiceName: string;
+  /** DNS name of the client Service (fully qualified when the chart has a namespace). */
+  public readonly host: string;
+  /** Port of the server and of both Services. */
+  public readonly port: number;
+  /** The application database. */
+  public readonly databaseName: string;
+  /** The application login. */
+  public readonly username: string;
+  /** Name of the Secret holding the password and `DATABASE_URL`. */
+  public readonly secretName: string;
+  /** Key of the password in that Secret. */
+  public readonly passwordKey: string;
+  /** Key of the Ecto URL in that Secret. */
+  public readonly databaseUrlKey: string;
+  /** Major version of the server (the backup job must use the same). */
+  public readonly majorVersion: number;
+  /** Full image reference of the server. */
+  public readonly image: string;
+  /** Namespace of the chart, when it has one. */
+  public readonly namespace?: string;
+
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly service: k8s.KubeService;
+  public readonly headlessService: k8s.KubeService;
+  /** The Secret, when the construct owns it (`PostgresCredentials.fromValues`). */
+  public readonly secret?: k8s.KubeSecret;
+
+  private readonly clusterDomain: string;
+  private readonly selectorLabels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
+    super(scope, id);
+
+    // ---- props, validated in one place -------------------------------------------------
+    this.name = checkDnsLabel(this, 'name', props.name ?? 'postgres', 52);
+    this.databaseName = checkIdentifier(this, 'databaseName', props.databaseName ?? 'app');
+    this.username = checkIdentifier(this, 'username', props.username ?? 'app');
+    this.port = checkPort(this, 'port', props.port ?? 5432);
+    const repository = checkNonEmpty(this, 'image', props.image ?? 'postgres');
+    const version = props.version ?? DEFAULT_POSTGRES_VERSION;
+    this.majorVersion = parseVersion(this, version);
+    this.image = `${repository}:${version}`;
+    const storageSize = checkQuantity(this, 'storageSize', props.storageSize ?? '5Gi');
+    const storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
+    const shmSize = checkQuantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '256Mi');
+    const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 120, 30, 3600);
+    const uid = checkInteger(this, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
+    this.clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
+    const settings = checkSettings(this, props.config ?? {});
+    const initScripts = checkInitScripts(this, props.initScripts ?? {});
+    const resources = props.resources ?? {
+      requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
+      limits: { memory: k8s.Quantity.fromString('1Gi') },
+    };
+
+    this.namespace = Chart.of(this).namespace;
+    this.serviceName = this.name;
+    this.headlessServiceName = `${this.name}-headless`;
+    this.host = this.namespace
+      ? `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`
+      : this.serviceName;
+
+    const labels = appLabels('postgres', this.name, 'database', props.labels);
+    this.selectorLabels = labels.selector;
+
+    // ---- credentials -------------------------------------------------------------------
+    if (props.credentials instanceof OwnedCredentials) {
+      const password = props.credentials.values.password;
+      if (typeof password !== 'string' || password.length < 16 || /[\u0000-\u001f\u007f]/.test(password)) {
+        throw new PropError(this, 'credentials.password', '<redacted>',
+          'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
+      }
+      this.secretName = `${this.name}-credentials`;
+      this.passwordKey = 'password';
+      this.databaseUrlKey = 'DATABASE_URL';
+      this.secret = new k8s.KubeSecret(this, 'Secret', {
+        metadata: { name: this.secretName, labels: labels.all },
+        type: 'Opaque',
+        stringData: {
+          username: this.username,
+          password,
+          database: this.databaseName,
+          host: this.host,
+          port: String(this.port),
+          DATABASE_URL: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
+        },
+      });
+    } else if (props.credentials instanceof ExistingCredentials) {
+      this.secretName = checkDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
+      this.passwordKey = checkSecretKey(this, 'credentials.keys.password', props.credentials.keys.password ?? 'password');
+      this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', props.credentials.keys.databaseUrl ?? 'DATABASE_URL');
+    } else {
+      throw new PropError(this, 'credentials', props.credentials,
+        'expected PostgresCredentials.fromValues({ password }) or PostgresCredentials.fromExistingSecret(name)');
+    }
+
+    // ---- volume layout -----------------------------------------------------------------
+    // Up to 17 the image declares VOLUME /var/lib/postgresql/data; a fresh filesystem there
+    // may hold lost+found, which initdb refuses, so PGDATA is a subdirectory. From 18 the
+    // image declares VOLUME /var/lib/postgresql and PGDATA /var/lib/postgresql/18/docker,
+    // so that pg_upgrade --link can keep old and new clusters on one volume.
+    const mountPath = this.majorVersion >= 18 ? '/var/lib/postgresql' : '/var/lib/postgresql/data';
+    const pgdata = this.majorVersion >= 18 ? `/var/lib/postgresql/${this.majorVersion}/docker` : '/var/lib/postgresql/data/pgdata';
+
+    // ---- Services ----------------------------------------------------------------------
+    const servicePort: k8s.ServicePort = {
+      name: 'postgresql', port: this.port, targetPort: k8s.IntOrString.fromString('postgresql'), protocol: 'TCP',
+    };
+    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: this.headlessServiceName, labels: labels.all },
+      spec: {
+        clusterIp: 'None',
+        // Stable pod DNS even before the server is ready (needed during init and recovery).
+        publishNotReadyAddresses: true,
+        selector: labels.selector,
+        ports: [servicePort],
+      },
+    });
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.serviceName, labels: labels.all },
+      spec: { type: 'ClusterIP', selector: labels.selector, ports: [servicePort] },
+    });
+
+    // ---- optional init scripts ---------------------------------------------------------
+    const volumes: k8s.Volume[] = [
+      { name: 'run', emptyDir: {} },
+      { name: 'tmp', emptyDir: {} },
+      { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(shmSize) } },
+      {
+        name: 'credentials',
+        secret: { secretName: this.secretName, items: [{ key: this.passwordKey, path: 'password' }], defaultMode: 0o440 },
+      },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'data', mountPath },
+      { name: 'run', mountPath: '/var/run/postgresql' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'shm', mountPath: '/dev/shm' },
+      { name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true },
+    ];
+    if (Object.keys(initScripts).length > 0) {
+      const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
+        metadata: { name: `${this.name}-initdb`, labels: labels.all },
+        data: initScripts,
+      });
+      volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
+      mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
+    }
+
+    // ---- the server --------------------------------------------------------------------
+    const isReady = (): k8s.ExecAction => ({
+      // 127.0.0.1, not the socket: the entrypoint's init-time server listens on no TCP port,
+      // so the pod is not reported ready while initdb scripts still run.
+      command: ['pg_isready', '--host=127.0.0.1', `--port=${this.port}`, `--username=${this.username}`, `--dbname=${this.databaseName}`, '--timeout=4'],
+    });
+    const args = ['postgres', '-c', 'password_encryption=scram-sha-256'];
+    for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { name: this.name, labels: labels.all },
+      spec: {
+        serviceName: this.headlessServiceName,
+        replicas: 1,
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        // Deleting the StatefulSet or scaling it down keeps the data volume (and its data).
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        selector: { matchLabels: labels.selector },
+        template: {
+          metadata: { labels: labels.all },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: grace,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: uid,
+              runAsGroup: uid,
+              fsGroup: uid,
+              fsGroupChangePolicy: 'OnRootMismatch',
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [{
+              name: 'postgres',
+              image: this.image,
+              imagePullPolicy: 'IfNotPresent',
+              args,
+              ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
+              env: [
+                { name: 'PGDATA', value: pgdata },
+                { name: 'PGPORT', value: String(this.port) },
+                { name: 'POSTGRES_USER', value: this.username },
+                { name: 'POSTGRES_DB', value: this.databaseName },
+                // Read from the mounted Secret, so the password is not in the environment of
+                // every process in the container.
+                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
+                // Password (SCRAM) authentication for TCP and for the local socket: nothing is trusted.
+                { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
+                { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
+              ],
+              resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              startupProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+              readinessProbe: { exec: isReady(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+              livenessProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+              lifecycle: {
+                // Fast shutdown (disconnect clients, write a checkpoint) instead of the smart
+                // shutdown SIGTERM asks for, which waits for every pooled connection to close
+                // and would end in SIGKILL and crash recovery.
+                preStop: { exec: { command: ['pg_ctl', 'stop', '-D', pgdata, '-m', 'fast', '-w', '-t', String(grace - 10)] } },
+              },
+              volumeMounts: mounts,
+            }],
+            volumes,
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels: labels.all },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(storageSize) } },
+          },
+        }],
+      },
+    });
+  }
+
+  /** Name of the data PVC of pod `ordinal` (`data-<name>-<ordinal>`): what to back up or restore. */
+  public volumeClaimName(ordinal = 0): string {
+    return `data-${this.name}-${ordinal}`;
+  }
+
+  /** Stable DNS name of pod `ordinal` through the headless Service. */
+  public podDnsName(ordinal = 0): string {
+    const ns = this.namespace ? `.${this.namespace}.svc.${this.clusterDomain}` : '';
+    return `${this.name}-${ordinal}.${this.headlessServiceName}${ns}`;
+  }
+
+  /** Labels that select the server pod (for NetworkPolicies and PDBs). */
+  public get podSelector(): Record<string, string> {
+    return { ...this.selectorLabels };
+  }
+
+  /** `DATABASE_URL` (or `name`) from the Secret, for an Ecto application. */
+  public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: this.secretName, key: this.databaseUrlKey } } };
+  }
+
+  /** The password from the Secret under env var `name`. */
+  public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: this.secretName, key: this.passwordKey } } };
+  }
+
+  /** The libpq variables (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`) for psql, pg_dump and friends. */
+  public libpqEnv(): k8s.EnvVar[] {
+    return [
+      { name: 'PGHOST', value: this.host },
+      { name: 'PGPORT', value: String(this.port) },
+      { name: 'PGDATABASE', value: this.databaseName },
+      { name: 'PGUSER', value: this.username },
+      this.passwordEnv('PGPASSWORD'),
+    ];
+  }
+}
+
+// ---- validation helpers local to PostgreSQL ---------------------------------------------
+
+function parseVersion(scope: Construct, version: string): number {
+  const m = /^(\d+)\.(\d+)(-[a-z0-9][a-z0-9.]*)?$/.exec(version ?? '');
+  if (!m) {
+    throw new PropError(scope, 'version', version,
+      `expected an image tag pinned to MAJOR.MINOR (optionally with a variant, e.g. "17.6" or "17.6-bookworm"); supported majors: ${SUPPORTED_POSTGRES_MAJORS.join(', ')}`);
+  }
+  const major = Number(m[1]);
+  if (!(SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(major)) {
+    throw new PropError(scope, 'version', version,
+      `PostgreSQL ${major} is not supported; supported majors: ${SUPPORTED_POSTGRES_MAJORS.join(', ')}`);
+  }
+  return major;
+}
+
+function checkIdentifier(scope: Construct, prop: string, value: string): string {
+  // A plain lower-case SQL identifier: needs no quoting in SQL and no encoding in a URL.
+  if (typeof value !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    throw new PropError(scope, prop, value,
+      "expected a lower-case PostgreSQL identifier: 1-63 characters of a-z, 0-9 and '_', not starting with a digit (e.g. \"doit_prod\")");
+  }
+  return value;
+}
+
+
+function checkSecretKey(scope: Construct, prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(value)) {
+    throw new PropError(scope, prop, value, "expected a Secret key: letters, digits, '-', '_' and '.'");
+  }
+  return value;
+}
+
+function checkSettings(scope: Construct, config: Record<string, string | number | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(config)) {
+    if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(key)) {
+      throw new PropError(scope, `config.${key}`, raw, 'expected a postgresql.conf parameter name (lower-case, e.g. "max_connections")');
+    }
+    if (MANAGED_SETTINGS.includes(key)) {
+      throw new PropError(scope, `config.${key}`, raw,
+        `this setting is managed by PostgresStatefulSet; remove it (managed: ${MANAGED_SETTINGS.join(', ')})`);
+    }
+    const value = typeof raw === 'boolean' ? (raw ? 'on' : 'off') : String(raw);
+    if (!['string', 'number', 'boolean'].includes(typeof raw) || value.length === 0 || /[\r\n\u0000]/.test(value)) {
+      throw new PropError(scope, `config.${key}`, raw, 'expected a non-empty single-line string, a number or a boolean');
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function checkInitScripts(scope: Construct, scripts: Record<string, string>): Record<string, string> {
+  for (const [file, content] of Object.entries(scripts)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.(sql|sh)$/.test(file)) {
+      throw new PropError(scope, `initScripts.${file}`, file, 'expected a file name ending in .sql or .sh (letters, digits, ".", "_", "-"), e.g. "010-extensions.sql"');
+    }
+    if (typeof content !== 'string' || content.trim().length === 0) {
+      throw new PropError(scope, `initScripts.${file}`, content, 'expected non-empty script content');
+    }
+  }
+  return scripts;
+}

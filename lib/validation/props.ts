@@ -1,0 +1,113 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * A construct was given a prop it cannot synthesize.
+ *
+ * Thrown while the construct tree is built, i.e. before anything is written to `dist/`.
+ * The message names the construct path, the prop, the value and what would be accepted.
+ */
+export class PropError extends Error {
+  public readonly constructPath: string;
+  public readonly prop: string;
+
+  constructor(scope: IConstruct, prop: string, value: unknown, accepted: string) {
+    const path = scope.node.path || '<root>';
+    super(`${path}: invalid prop "${prop}" = ${JSON.stringify(value)}: ${accepted}`);
+    this.name = 'PropError';
+    this.constructPath = path;
+    this.prop = prop;
+  }
+}
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Kubernetes resource.Quantity: a decimal number with an optional binary/decimal SI suffix or exponent.
+const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 } as const;
+const DECIMAL = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 } as const;
+
+/** Value of a Kubernetes quantity in base units (bytes, cores), or undefined when it is not one. */
+export function parseQuantity(value: string): number | undefined {
+  const m = QUANTITY.exec(value);
+  if (!m) return undefined;
+  const suffix = m[3] ?? '';
+  const n = Number(m[1]);
+  if (suffix in BINARY) return n * BINARY[suffix as keyof typeof BINARY];
+  if (suffix in DECIMAL) return n * DECIMAL[suffix as keyof typeof DECIMAL];
+  return suffix ? Number(`${m[1]}${suffix}`) : n;
+}
+
+/** A DNS-1123 label (Service, container and port names): lower-case alphanumerics and '-', at most `max` chars. */
+export function checkDnsLabel(scope: IConstruct, prop: string, value: string, max = 63): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_1123_LABEL.test(value)) {
+    throw new PropError(scope, prop, value,
+      `expected a DNS-1123 label of 1-${max} characters: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "postgres")`);
+  }
+  return value;
+}
+
+/** A DNS-1123 subdomain (most object names, hostnames): labels joined by '.', at most 253 chars. */
+export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
+    throw new PropError(scope, prop, value,
+      "expected a DNS-1123 subdomain of at most 253 characters: lower-case letters, digits, '-' and '.' (e.g. \"doit.example.com\")");
+  }
+  return value;
+}
+
+/** A Kubernetes quantity strictly greater than zero (e.g. "1Gi", "500m"). */
+export function checkQuantity(scope: IConstruct, prop: string, value: string): string {
+  const parsed = typeof value === 'string' ? parseQuantity(value) : undefined;
+  if (parsed === undefined || !(parsed > 0)) {
+    throw new PropError(scope, prop, value,
+      'expected a positive Kubernetes quantity such as "512Mi", "10Gi", "250m" or "2"');
+  }
+  return value;
+}
+
+/** An integer within [min, max]. */
+export function checkInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new PropError(scope, prop, value, `expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A TCP/UDP port number. */
+export function checkPort(scope: IConstruct, prop: string, value: number): number {
+  return checkInteger(scope, prop, value, 1, 65535);
+}
+
+/** One of a fixed set of values. */
+export function checkOneOf<T extends string | number>(scope: IConstruct, prop: string, value: T, accepted: readonly T[]): T {
+  if (!accepted.includes(value)) {
+    throw new PropError(scope, prop, value, `expected one of ${accepted.map(a => JSON.stringify(a)).join(', ')}`);
+  }
+  return value;
+}
+
+/** A non-empty string without control characters. */
+export function checkNonEmpty(scope: IConstruct, prop: string, value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || value.trim().length === 0 || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new PropError(scope, prop, value, 'expected a non-empty string without control characters');
+  }
+  return value;
+}
+
+/**
+ * An image reference pinned to a tag or digest: `latest` and a missing tag are rejected,
+ * because they make a rollout non-reproducible and `kubectl apply` of the same YAML a no-op
+ * when the image changed.
+ */
+export function checkPinnedImage(scope: IConstruct, prop: string, value: string): string {
+  checkNonEmpty(scope, prop, value);
+  const digest = value.includes('@sha256:');
+  const lastSegment = value.split('/').pop() ?? '';
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+  if (!digest && (!tag || tag === 'latest')) {
+    throw new PropError(scope, prop, value,
+      'expected an image pinned to a tag other than "latest" or to a digest (e.g. "localhost:32000/doit:1.2.3")');
+  }
+  return value;
+}
