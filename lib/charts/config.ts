@@ -1,0 +1,197 @@
+import { existsSync, readFileSync } from 'fs';
+import { resolve } from 'path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Configuration of the default doit stack: typed, with defaults, overridable by a config
+ * file (`doit.config.yaml`, or the file named by `DOIT_CONFIG`) and then by `DOIT_*`
+ * environment variables. Invalid configuration throws a ConfigError listing every problem
+ * with where the value came from, before any chart is built.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+const dnsLabel = z.string().regex(DNS_LABEL, 'expected a DNS-1123 label (lower-case letters, digits, "-")');
+const quantity = z.string().regex(QUANTITY, 'expected a Kubernetes quantity such as "5Gi"');
+
+export const TLS_MODES = ['controller-default', 'secret', 'cert-manager', 'self-signed'] as const;
+export const INGRESS_CONTROLLERS = ['traefik', 'nginx'] as const;
+export const SECRET_MODES = ['local-file', 'existing'] as const;
+
+export const DoitConfigSchema = z.object({
+  /** Namespace of the app and its database. */
+  namespace: dnsLabel.default('doit'),
+  image: z.object({
+    /** Repository in the local registry (`localhost:32000/<name>:<tag>`). */
+    name: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an image name such as "doit"').default('doit'),
+    /** Tag of the release image; never "latest". */
+    tag: z.string().regex(IMAGE_TAG, 'expected an image tag such as "0.1.0"')
+      .refine(t => t !== 'latest', 'must not be "latest": pin the release you built').default('0.1.0'),
+    /** Full repository outside the local registry (e.g. "ghcr.io/me/doit"); overrides registry + name. */
+    repository: z.string().min(1).optional(),
+  }).strict().prefault({}),
+  /** Public host name; absent: host-less local mode, reached at https://localhost. */
+  host: z.string().max(253).regex(HOSTNAME, 'expected a lower-case DNS host name such as "doit.example.com"').optional(),
+  replicas: z.number().int().min(1).max(50).default(3),
+  postgres: z.object({
+    version: z.string().regex(/^\d+\.\d+(-[a-z0-9.]+)?$/, 'expected MAJOR.MINOR such as "17.6"').default('17.6'),
+    storageSize: quantity.default('5Gi'),
+    storageClassName: dnsLabel.default('microk8s-hostpath'),
+  }).strict().prefault({}),
+  registry: z.object({
+    /** Synthesize the in-cluster registry (off when you use the MicroK8s addon or another registry). */
+    enabled: z.boolean().default(true),
+    storageSize: quantity.default('20Gi'),
+    storageClassName: dnsLabel.default('microk8s-hostpath'),
+    nodePort: z.number().int().min(30000).max(32767).default(32000),
+  }).strict().prefault({}),
+  tls: z.object({
+    mode: z.enum(TLS_MODES).default('controller-default'),
+    /** cert-manager ClusterIssuer (mode cert-manager). */
+    clusterIssuer: dnsLabel.optional(),
+    /** Existing kubernetes.io/tls Secret (mode secret). */
+    secretName: dnsLabel.optional(),
+  }).strict().prefault({}),
+  ingress: z.object({
+    controller: z.enum(INGRESS_CONTROLLERS).default('traefik'),
+    className: dnsLabel.default('public'),
+  }).strict().prefault({}),
+  secrets: z.object({
+    /** local-file: generated once into a git-ignored file; existing: reference pre-created Secrets. */
+    mode: z.enum(SECRET_MODES).default('local-file'),
+    file: z.string().min(1).default('.secrets/doit.json'),
+  }).strict().prefault({}),
+}).strict()
+  .refine(c => c.tls.mode !== 'cert-manager' || !!c.tls.clusterIssuer,
+    { path: ['tls', 'clusterIssuer'], message: 'tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)' })
+  .refine(c => c.tls.mode !== 'secret' || !!c.tls.secretName,
+    { path: ['tls', 'secretName'], message: 'tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)' })
+  .refine(c => c.tls.mode !== 'cert-manager' || !!c.host,
+    { path: ['host'], message: 'tls.mode "cert-manager" needs a public host (DOIT_HOST): an ACME or CA certificate names a host' });
+
+export type DoitConfig = z.output<typeof DoitConfigSchema>;
+export type DoitConfigInput = z.input<typeof DoitConfigSchema>;
+
+type EnvKind = 'string' | 'int' | 'bool';
+/** Every environment variable the config reads, and the config path it sets. */
+export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
+  DOIT_NAMESPACE: { path: ['namespace'], kind: 'string' },
+  DOIT_IMAGE_NAME: { path: ['image', 'name'], kind: 'string' },
+  DOIT_IMAGE_TAG: { path: ['image', 'tag'], kind: 'string' },
+  DOIT_IMAGE_REPOSITORY: { path: ['image', 'repository'], kind: 'string' },
+  DOIT_HOST: { path: ['host'], kind: 'string' },
+  DOIT_REPLICAS: { path: ['replicas'], kind: 'int' },
+  DOIT_POSTGRES_VERSION: { path: ['postgres', 'version'], kind: 'string' },
+  DOIT_POSTGRES_STORAGE_SIZE: { path: ['postgres', 'storageSize'], kind: 'string' },
+  DOIT_POSTGRES_STORAGE_CLASS: { path: ['postgres', 'storageClassName'], kind: 'string' },
+  DOIT_REGISTRY_ENABLED: { path: ['registry', 'enabled'], kind: 'bool' },
+  DOIT_REGISTRY_STORAGE_SIZE: { path: ['registry', 'storageSize'], kind: 'string' },
+  DOIT_REGISTRY_STORAGE_CLASS: { path: ['registry', 'storageClassName'], kind: 'string' },
+  DOIT_REGISTRY_NODE_PORT: { path: ['registry', 'nodePort'], kind: 'int' },
+  DOIT_TLS_MODE: { path: ['tls', 'mode'], kind: 'string' },
+  DOIT_TLS_CLUSTER_ISSUER: { path: ['tls', 'clusterIssuer'], kind: 'string' },
+  DOIT_TLS_SECRET_NAME: { path: ['tls', 'secretName'], kind: 'string' },
+  DOIT_INGRESS_CONTROLLER: { path: ['ingress', 'controller'], kind: 'string' },
+  DOIT_INGRESS_CLASS: { path: ['ingress', 'className'], kind: 'string' },
+  DOIT_SECRETS_MODE: { path: ['secrets', 'mode'], kind: 'string' },
+  DOIT_SECRETS_FILE: { path: ['secrets', 'file'], kind: 'string' },
+};
+/** Variables that are not settings but are read elsewhere. */
+const OTHER_ENV = ['DOIT_CONFIG'];
+
+/** The configuration is invalid; `problems` lists each with its source. Nothing has been written. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid doit configuration (nothing was written to dist/):\n${problems.map(p => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Environment to read `DOIT_*` from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Directory relative paths are resolved against. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/** defaults ← config file ← `DOIT_*` environment variables, validated as a whole. */
+export function loadConfig(options: LoadConfigOptions = {}): DoitConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+  const sources = new Map<string, string>();
+
+  // 1. config file
+  let raw: Record<string, unknown> = {};
+  const explicit = env.DOIT_CONFIG;
+  const file = resolve(cwd, explicit ?? 'doit.config.yaml');
+  if (explicit && !existsSync(file)) {
+    problems.push(`DOIT_CONFIG="${explicit}": file not found (${file})`);
+  } else if (existsSync(file)) {
+    try {
+      const parsed = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+        problems.push(`${file}: expected a mapping of settings at the top level`);
+      } else {
+        raw = (parsed ?? {}) as Record<string, unknown>;
+        markSources(raw, [], `config file ${file}`, sources);
+      }
+    } catch (e) {
+      problems.push(`${file}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  // 2. environment variables
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('DOIT_') || OTHER_ENV.includes(name) || value === undefined) continue;
+    const spec = CONFIG_ENV[name];
+    if (!spec) {
+      problems.push(`environment variable ${name} is not a setting; known: ${Object.keys(CONFIG_ENV).join(', ')}`);
+      continue;
+    }
+    const parsed = parseEnv(value, spec.kind);
+    if (parsed === undefined) {
+      problems.push(`${spec.path.join('.')} (from env ${name}=${JSON.stringify(value)}): expected ${spec.kind === 'int' ? 'an integer' : 'true or false'}`);
+      continue;
+    }
+    setPath(raw, spec.path, parsed);
+    sources.set(spec.path.join('.'), `env ${name}=${JSON.stringify(value)}`);
+  }
+
+  const result = DoitConfigSchema.safeParse(raw);
+  if (result.success && problems.length === 0) return result.data;
+  for (const issue of result.error?.issues ?? []) {
+    const path = issue.path.join('.');
+    const keys = (issue as { keys?: string[] }).keys;
+    const where = path ? `${path}${sources.has(path) ? ` (from ${sources.get(path)})` : ''}` : '<top level>';
+    problems.push(keys ? `${where}: unknown setting(s) ${keys.join(', ')}` : `${where}: ${issue.message}`);
+  }
+  throw new ConfigError(problems);
+}
+
+function parseEnv(value: string, kind: EnvKind): string | number | boolean | undefined {
+  if (kind === 'string') return value;
+  if (kind === 'int') return /^-?\d+$/.test(value.trim()) ? Number(value) : undefined;
+  const v = value.trim().toLowerCase();
+  return ['true', '1', 'yes'].includes(v) ? true : ['false', '0', 'no'].includes(v) ? false : undefined;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function markSources(value: unknown, path: string[], source: string, into: Map<string, string>): void {
+  if (path.length > 0) into.set(path.join('.'), source);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) markSources(v, [...path, k], source, into);
+  }
+}
