@@ -4,3 +4,4 @@ export * from './charts';
 export * from './common/backend';
 export { appLabels, type AppLabels } from './common/labels';
 export { WAIVER_ANNOTATION_PREFIX, waive } from './validation/waivers';
+export * from './network';
