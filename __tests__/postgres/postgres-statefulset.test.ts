@@ -1,4 +1,4 @@
-import { PostgresCredentials, PostgresStatefulSet, PostgresStatefulSetProps, PropError } from '../../lib';
+import { expectValid, PostgresCredentials, PostgresStatefulSet, PostgresStatefulSetProps, PropError } from '../../lib';
 import { Quantity } from '../../imports/k8s';
 import { find, kinds, selects, synth, testChart } from '../util';
 
@@ -19,6 +19,12 @@ function build(props: Partial<PostgresStatefulSetProps> = {}, namespace = 'db') 
 describe('PostgresStatefulSet', () => {
   test('default chart snapshot', () => {
     expect(build().manifests).toMatchSnapshot();
+  });
+
+  test('passes synth-time validation with an owned and with an existing Secret', () => {
+    expect(expectValid(build().chart).waivers).toEqual([]);
+    expect(expectValid(build({ credentials: PostgresCredentials.fromExistingSecret('db-creds') }).chart).ok).toBe(true);
+    expect(expectValid(build({ version: '18.1', initScripts: { 'a.sql': 'select 1;' }, config: { max_connections: 50 } }).chart).ok).toBe(true);
   });
 
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity,
 } from '../validation/props';
@@ -373,6 +374,7 @@ export class PostgresStatefulSet extends Construct {
         }],
       },
     });
+    if (!this.secret) declareExternalSecret(this.statefulSet, this.secretName);
   }
 
   /** Name of the data PVC of pod `ordinal` (`data-<name>-<ordinal>`): what to back up or restore. */

@@ -1,0 +1,190 @@
+import { POLICY_RULES, SourcedManifest, validateManifests, WAIVER_ANNOTATION_PREFIX, EXTERNAL_SECRETS_ANNOTATION } from '../../lib';
+
+const NS = 'shop';
+const secureContainer = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  image: 'registry.example/web:1.2.3',
+  ports: [{ name: 'http', containerPort: 8080 }],
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+  readinessProbe: { httpGet: { path: '/', port: 'http' } },
+  livenessProbe: { httpGet: { path: '/', port: 'http' } },
+  ...extra,
+});
+const podSpec = (containers: unknown[], extra: Record<string, unknown> = {}) => ({
+  automountServiceAccountToken: false,
+  securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+  containers,
+  ...extra,
+});
+const meta = (name: string) => ({ name, namespace: NS });
+
+/** A small but complete app that passes every rule. */
+function baseline(): any[] {
+  return [
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('web'),
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: podSpec([secureContainer('web', {
+            env: [
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'NODE', value: 'web@$(POD_IP)' },
+              { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } },
+              { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'LOG_LEVEL' } } },
+            ],
+            volumeMounts: [{ name: 'files', mountPath: '/files' }],
+          })], { volumes: [{ name: 'files', persistentVolumeClaim: { claimName: 'files' } }] }),
+        },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta('web'), spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta('db-headless'), spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] } },
+    {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta('db'),
+      spec: {
+        serviceName: 'db-headless', selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: podSpec([secureContainer('db', { ports: [{ containerPort: 5432 }] })],
+            { volumes: [{ name: 'creds', secret: { secretName: 'db-creds', items: [{ key: 'password', path: 'pw' }] } }] }),
+        },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Secret', metadata: meta('db-creds'), stringData: { password: 'not-a-real-one-1234' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('cfg'), data: { LOG_LEVEL: 'info' } },
+    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('files'), spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('web'),
+      spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('web'), spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } },
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('web-to-db'),
+      spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] },
+    },
+    {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: meta('migrate'),
+      spec: { template: { metadata: { labels: { job: 'migrate' } }, spec: podSpec([{ ...secureContainer('migrate'), readinessProbe: undefined, livenessProbe: undefined }], { restartPolicy: 'Never' }) } },
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
+  ].map(o => JSON.parse(JSON.stringify(o)));
+}
+
+const wrap = (manifests: any[]): SourcedManifest[] => manifests.map((manifest, i) => ({ manifest, constructPath: `test/Obj${i}` }));
+const byName = (ms: any[], kind: string, name: string) => ms.find(m => m.kind === kind && m.metadata.name === name);
+const web = (ms: any[]) => byName(ms, 'Deployment', 'web');
+const webContainer = (ms: any[]) => web(ms).spec.template.spec.containers[0];
+
+test('the baseline passes every rule', () => {
+  const report = validateManifests(wrap(baseline()));
+  expect(report.format()).toContain('0 error(s), 0 warning(s)');
+  expect(report.ok).toBe(true);
+});
+
+/** rule id → mutation that must produce exactly that rule's finding (at that path). */
+const cases: Array<[string, (ms: any[]) => void, string]> = [
+  ['schema', ms => { web(ms).spec.replicas = 'two'; }, 'spec.replicas'],
+  ['schema', ms => { delete webContainer(ms).name; }, 'spec.template.spec.containers[0]'],
+  ['schema', ms => { ms.push({ apiVersion: 'apps/v1', kind: 'Deploymnt', metadata: meta('typo') }); }, 'kind'],
+  ['unknown-field', ms => { webContainer(ms).imagePullPolice = 'Always'; }, 'spec.template.spec.containers[0].imagePullPolice'],
+  ['removed-api', ms => { byName(ms, 'PodDisruptionBudget', 'web').apiVersion = 'policy/v1beta1'; }, 'apiVersion'],
+  ['unchecked-kind', ms => { ms.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta('redirect'), spec: {} }); }, 'apiVersion'],
+  ['service-selector', ms => { byName(ms, 'Service', 'web').spec.selector = { app: 'wbe' }; }, 'spec.selector'],
+  ['service-target-port', ms => { byName(ms, 'Service', 'web').spec.ports[0].targetPort = 'htp'; }, 'spec.ports[0].targetPort'],
+  ['service-target-port', ms => { byName(ms, 'Service', 'db-headless').spec.ports[0].targetPort = 5433; }, 'spec.ports[0].targetPort'],
+  ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.port.number = 8080; }, 'spec.rules[0].http.paths[0].backend.service.port'],
+  ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.name = 'api'; }, 'spec.rules[0].http.paths[0].backend.service.name'],
+  ['statefulset-service', ms => { byName(ms, 'Service', 'db-headless').spec.clusterIP = '10.0.0.1'; }, 'spec.serviceName'],
+  ['workload-selector', ms => { web(ms).spec.selector.matchLabels = { app: 'other' }; }, 'spec.selector'],
+  ['pvc-reference', ms => { web(ms).spec.template.spec.volumes[0].persistentVolumeClaim.claimName = 'gone'; }, 'spec.template.spec.volumes[0].persistentVolumeClaim.claimName'],
+  ['secret-reference', ms => { webContainer(ms).env[2].valueFrom.secretKeyRef.key = 'passwd'; }, 'spec.template.spec.containers[0].env[2].valueFrom.secretKeyRef'],
+  ['secret-reference', ms => { byName(ms, 'StatefulSet', 'db').spec.template.spec.volumes[0].secret.secretName = 'nope'; }, 'spec.template.spec.volumes[0].secret.items[0].key'],
+  ['configmap-reference', ms => { webContainer(ms).env[3].valueFrom.configMapKeyRef.name = 'cfg2'; }, 'spec.template.spec.containers[0].env[3].valueFrom.configMapKeyRef'],
+  ['env-expansion', ms => { const env = webContainer(ms).env; env.push(env.shift()); }, 'spec.template.spec.containers[0].env[0].value'],
+  ['pdb-selector', ms => { byName(ms, 'PodDisruptionBudget', 'web').spec.selector.matchLabels.app = 'nobody'; }, 'spec.selector'],
+  ['networkpolicy-selector', ms => { byName(ms, 'NetworkPolicy', 'web-to-db').spec.podSelector.matchLabels.app = 'dbx'; }, 'spec.podSelector'],
+  ['networkpolicy-selector', ms => { byName(ms, 'NetworkPolicy', 'web-to-db').spec.ingress[0].from[0].podSelector.matchLabels.app = 'wbe'; }, 'spec.ingress[0].from[0].podSelector'],
+  ['duplicate-object', ms => { ms.push(JSON.parse(JSON.stringify(byName(ms, 'ConfigMap', 'cfg')))); }, 'metadata.name'],
+  ['cluster-scoped-namespace', ms => { byName(ms, 'ClusterRole', 'reader').metadata.namespace = NS; }, 'metadata.namespace'],
+  ['dns-name', ms => { byName(ms, 'ConfigMap', 'cfg').metadata.name = 'Cfg_1'; webContainer(ms).env[3].valueFrom.configMapKeyRef.name = 'Cfg_1'; }, 'metadata.name'],
+  ['dns-name', ms => { ms.push({ apiVersion: 'v1', kind: 'Service', metadata: meta('a.b'), spec: { ports: [{ port: 1 }] } }); }, 'metadata.name'],
+  ['run-as-non-root', ms => { web(ms).spec.template.spec.securityContext.runAsNonRoot = false; webContainer(ms).securityContext.runAsNonRoot = undefined; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
+  ['run-as-non-root', ms => { webContainer(ms).securityContext.runAsUser = 0; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
+  ['no-privilege-escalation', ms => { webContainer(ms).securityContext.allowPrivilegeEscalation = true; }, 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'],
+  ['drop-all-capabilities', ms => { webContainer(ms).securityContext.capabilities.drop = ['NET_RAW']; }, 'spec.template.spec.containers[0].securityContext.capabilities.drop'],
+  ['seccomp-runtime-default', ms => { delete web(ms).spec.template.spec.securityContext.seccompProfile; }, 'spec.template.spec.containers[0].securityContext.seccompProfile'],
+  ['read-only-root-filesystem', ms => { webContainer(ms).securityContext.readOnlyRootFilesystem = false; }, 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem'],
+  ['resources', ms => { delete webContainer(ms).resources.limits; }, 'spec.template.spec.containers[0].resources'],
+  ['probes', ms => { delete webContainer(ms).livenessProbe; }, 'spec.template.spec.containers[0]'],
+  ['pinned-image', ms => { webContainer(ms).image = 'registry.example/web:latest'; }, 'spec.template.spec.containers[0].image'],
+  ['pinned-image', ms => { webContainer(ms).image = 'localhost:5000/web'; }, 'spec.template.spec.containers[0].image'],
+  ['service-account-token', ms => { delete web(ms).spec.template.spec.automountServiceAccountToken; }, 'spec.template.spec.automountServiceAccountToken'],
+  ['no-secrets-in-configmap', ms => { byName(ms, 'ConfigMap', 'cfg').data.DB_PASSWORD = 'x'; }, 'data.DB_PASSWORD'],
+  ['no-secrets-in-configmap', ms => { byName(ms, 'ConfigMap', 'cfg').data.URL = 'ecto://u:p@db/x'; }, 'data.URL'],
+  ['no-secret-literal-env', ms => { webContainer(ms).env.push({ name: 'RELEASE_COOKIE', value: 'abc' }); }, 'spec.template.spec.containers[0].env[4].value'],
+  ['no-secret-literal-env', ms => { webContainer(ms).env.push({ name: 'DATABASE_URL', value: 'ecto://u:secret@db/x' }); }, 'spec.template.spec.containers[0].env[4].value'],
+];
+
+describe.each(cases)('rule %s fails', (rule, mutate, path) => {
+  test(`at ${path}`, () => {
+    const ms = baseline();
+    mutate(ms);
+    const report = validateManifests(wrap(ms));
+    const hits = report.findings.filter(f => f.rule === rule);
+    expect(hits.map(f => f.path)).toContain(path);
+    const hit = hits.find(f => f.path === path)!;
+    expect(hit.object).toMatch(/^[A-Za-z]+\/(shop\/)?[^/]+$/);
+    expect(hit.constructPath).toMatch(/^test\/Obj\d+$/);
+    expect(hit.message.length).toBeGreaterThan(10);
+    // the mutation breaks that rule and nothing unrelated
+    const otherRules = new Set(report.findings.map(f => f.rule));
+    otherRules.delete(rule);
+    for (const r of otherRules) expect(['schema', 'unknown-field', 'secret-reference', 'configmap-reference', 'env-expansion']).toContain(r);
+    if (rule === 'unchecked-kind') expect(report.ok).toBe(true); else expect(report.ok).toBe(false);
+  });
+});
+
+test('every policy rule has a failing case above', () => {
+  const covered = new Set(cases.map(c => c[0]));
+  for (const rule of Object.keys(POLICY_RULES)) expect(covered).toContain(rule);
+});
+
+describe('waivers', () => {
+  test('a waiver with a reason turns the finding into a listed waiver', () => {
+    const ms = baseline();
+    delete webContainer(ms).livenessProbe;
+    web(ms).metadata.annotations = { [`${WAIVER_ANNOTATION_PREFIX}probes`]: 'the image has no health endpoint yet (ticket 42)' };
+    const report = validateManifests(wrap(ms));
+    expect(report.ok).toBe(true);
+    expect(report.waivers).toEqual([{ rule: 'probes', object: 'Deployment/shop/web', constructPath: 'test/Obj0', reason: 'the image has no health endpoint yet (ticket 42)' }]);
+    expect(report.format()).toContain('Waived policy rules:\n  - [probes] Deployment/shop/web (test/Obj0): the image has no health endpoint yet');
+  });
+
+  test('a waiver without a reason, or of a non-policy rule, is an error', () => {
+    const ms = baseline();
+    web(ms).metadata.annotations = { [`${WAIVER_ANNOTATION_PREFIX}probes`]: ' ', [`${WAIVER_ANNOTATION_PREFIX}schema`]: 'because I said so, really' };
+    const report = validateManifests(wrap(ms));
+    expect(report.errors.filter(f => f.rule === 'waiver').map(f => f.message)).toEqual([
+      'waiving "probes" needs a written reason of at least 10 characters',
+      expect.stringMatching(/^"schema" is not a policy rule/),
+    ]);
+  });
+});
+
+test('an external Secret is declared, not guessed', () => {
+  const ms = baseline();
+  ms.splice(ms.indexOf(byName(ms, 'Secret', 'db-creds')), 1);
+  expect(validateManifests(wrap(ms)).errors.map(f => f.rule)).toEqual(['secret-reference', 'secret-reference']);
+  web(ms).metadata.annotations = { [EXTERNAL_SECRETS_ANNOTATION]: 'db-creds' };
+  byName(ms, 'StatefulSet', 'db').metadata.annotations = { [EXTERNAL_SECRETS_ANNOTATION]: 'db-creds' };
+  expect(validateManifests(wrap(ms)).ok).toBe(true);
+});
+
+test('cross-references are namespace-aware', () => {
+  const ms = baseline();
+  byName(ms, 'Secret', 'db-creds').metadata.namespace = 'other';
+  expect(validateManifests(wrap(ms)).errors.filter(f => f.rule === 'secret-reference')).toHaveLength(2);
+});

@@ -1,0 +1,69 @@
+import { Manifest } from './report';
+
+/** A pod template inside a workload (or a bare Pod), with where it sits in the object. */
+export interface PodTemplate {
+  /** JSON path of the pod spec, e.g. `spec.template.spec`. */
+  readonly path: string;
+  readonly spec: any;
+  readonly labels: Record<string, string>;
+  /** Whether its containers are meant to run forever (not a Job's, not a run-to-completion Pod). */
+  readonly longRunning: boolean;
+}
+
+/** The pod template of a workload kind, or undefined for other kinds. */
+export function podTemplateOf(m: Manifest): PodTemplate | undefined {
+  const spec = m.spec;
+  switch (m.kind) {
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'ReplicationController':
+      return spec?.template?.spec ? { path: 'spec.template.spec', spec: spec.template.spec, labels: spec.template.metadata?.labels ?? {}, longRunning: true } : undefined;
+    case 'Job':
+      return spec?.template?.spec ? { path: 'spec.template.spec', spec: spec.template.spec, labels: spec.template.metadata?.labels ?? {}, longRunning: false } : undefined;
+    case 'CronJob': {
+      const t = spec?.jobTemplate?.spec?.template;
+      return t?.spec ? { path: 'spec.jobTemplate.spec.template.spec', spec: t.spec, labels: t.metadata?.labels ?? {}, longRunning: false } : undefined;
+    }
+    case 'Pod':
+      return spec ? { path: 'spec', spec, labels: m.metadata?.labels ?? {}, longRunning: !['Never', 'OnFailure'].includes(spec.restartPolicy) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export interface ContainerRef {
+  readonly container: any;
+  /** JSON path of the container. */
+  readonly path: string;
+  readonly init: boolean;
+}
+
+/** Init and app containers of a pod spec. */
+export function containersOf(t: PodTemplate): ContainerRef[] {
+  const list: ContainerRef[] = [];
+  (t.spec.initContainers ?? []).forEach((c: any, i: number) => list.push({ container: c, path: `${t.path}.initContainers[${i}]`, init: true }));
+  (t.spec.containers ?? []).forEach((c: any, i: number) => list.push({ container: c, path: `${t.path}.containers[${i}]`, init: false }));
+  return list;
+}
+
+export interface LabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** Kubernetes label selector semantics (an empty selector matches everything). */
+export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(labels[e.key])
+      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(labels[e.key])
+        : e.operator === 'Exists' ? has
+          : e.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+}
