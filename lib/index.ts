@@ -1,4 +1,5 @@
 export * from './postgres';
+export * from './elixir';
 export * from './charts';
 export * from './common/backend';
 export { appLabels, type AppLabels } from './common/labels';

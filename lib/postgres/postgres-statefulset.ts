@@ -4,7 +4,7 @@ import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey,
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 
@@ -120,6 +120,13 @@ export interface PostgresStatefulSetProps {
   readonly clusterDomain?: string;
 
   /**
+   * Where the owned Secret is created (e.g. a separate chart, so that Secrets land in their
+   * own output file). Must be in the same namespace.
+   * @default this construct
+   */
+  readonly secretScope?: Construct;
+
+  /**
    * Extra labels on every object (e.g. `app.kubernetes.io/part-of`).
    * @default none
    */
@@ -217,7 +224,11 @@ export class PostgresStatefulSet extends Construct {
       this.secretName = `${this.name}-credentials`;
       this.passwordKey = 'password';
       this.databaseUrlKey = 'DATABASE_URL';
-      this.secret = new k8s.KubeSecret(this, 'Secret', {
+      const secretScope = props.secretScope ?? this;
+      if (Chart.of(secretScope).namespace !== this.namespace) {
+        throw new PropError(this, 'secretScope', secretScope.node.path, `expected a scope in namespace "${this.namespace}"`);
+      }
+      this.secret = new k8s.KubeSecret(secretScope, props.secretScope ? `${id}Secret` : 'Secret', {
         metadata: { name: this.secretName, labels: labels.all },
         type: 'Opaque',
         stringData: {
@@ -441,12 +452,6 @@ function checkIdentifier(scope: Construct, prop: string, value: string): string 
 }
 
 
-function checkSecretKey(scope: Construct, prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(value)) {
-    throw new PropError(scope, prop, value, "expected a Secret key: letters, digits, '-', '_' and '.'");
-  }
-  return value;
-}
 
 function checkSettings(scope: Construct, config: Record<string, string | number | boolean>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -111,3 +111,11 @@ export function checkPinnedImage(scope: IConstruct, prop: string, value: string)
   }
   return value;
 }
+
+/** A key of a Secret or ConfigMap. */
+export function checkSecretKey(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(value)) {
+    throw new PropError(scope, prop, value, "expected a Secret key: letters, digits, '-', '_' and '.'");
+  }
+  return value;
+}

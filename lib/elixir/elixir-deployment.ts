@@ -1,0 +1,473 @@
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { IHttpBackend } from '../common/backend';
+import { appLabels } from '../common/labels';
+import { PostgresStatefulSet } from '../postgres';
+import { declareExternalSecret } from '../validation/declarations';
+import {
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey,
+} from '../validation/props';
+import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
+
+/** How the BEAM nodes find each other through the headless Service. */
+export enum ClusterStrategy {
+  /**
+   * libcluster `Cluster.Strategy.Kubernetes.DNS` (service name and application_name compiled
+   * into the release's config; doit uses this).
+   */
+  LIBCLUSTER_DNS = 'libcluster-dns',
+  /** `dns_cluster` (Phoenix ≥ 1.7.11 default), which reads `DNS_CLUSTER_QUERY`. */
+  DNS_CLUSTER = 'dns-cluster',
+}
+
+/** How database migrations run. */
+export enum MigrationMode {
+  /**
+   * An init container in every app pod runs the migrator before the app starts (default).
+   * New code never starts against an old schema, and with maxUnavailable 0 the old pods keep
+   * serving meanwhile: zero downtime with plain `kubectl apply`. Ecto's migration lock
+   * serialises the replicas; an up-to-date schema makes it a no-op.
+   */
+  INIT_CONTAINER = 'init-container',
+  /**
+   * A Job named after a hash of its pod template (so of the image): each release migrates
+   * once, re-applying the same release is a no-op. Pods do not wait for it.
+   */
+  JOB = 'job',
+}
+
+export interface ElixirMigrations {
+  /** Migrator command, e.g. `['/app/bin/doit', 'eval', 'Doit.Release.migrate']`. */
+  readonly command: string[];
+  /**
+   * @default MigrationMode.INIT_CONTAINER
+   */
+  readonly mode?: MigrationMode;
+  /**
+   * Seconds after which a finished migration Job is deleted (Job mode). A deleted Job is
+   * created again by the next `kubectl apply` of the same release and migrates again, which
+   * is a no-op for Ecto.
+   * @default none (finished Jobs stay until you delete them)
+   */
+  readonly jobTtlSecondsAfterFinished?: number;
+}
+
+/** A `DATABASE_URL` in a Secret that the user manages. */
+export interface DatabaseUrlSecret {
+  readonly secretName: string;
+  /** @default "DATABASE_URL" */
+  readonly key?: string;
+}
+
+export interface ElixirDeploymentProps {
+  /** Release image, pinned to a tag (not latest) or digest, e.g. `localhost:32000/doit:1.2.3`. */
+  readonly image: string;
+  /**
+   * Node basename: `RELEASE_NODE=<basename>@<pod IP>`. With libcluster it must equal the
+   * `application_name` in the release's config (doit: "doit").
+   */
+  readonly nodeBasename: string;
+  /** Where `SECRET_KEY_BASE` and `RELEASE_COOKIE` come from. */
+  readonly secrets: ElixirSecrets;
+
+  /**
+   * Name of the Deployment, the HTTP Service and prefix of the other objects.
+   * @default "elixir"
+   */
+  readonly name?: string;
+  /**
+   * Name of the headless discovery Service (doit's libcluster config names "elixir-headless").
+   * @default "<name>-headless"
+   */
+  readonly headlessServiceName?: string;
+  /** @default 3 */
+  readonly replicas?: number;
+  /** @default ClusterStrategy.LIBCLUSTER_DNS */
+  readonly clusterStrategy?: ClusterStrategy;
+  /**
+   * Port the release listens on (`PORT`).
+   * @default 4000
+   */
+  readonly httpPort?: number;
+  /**
+   * Port of the HTTP Service.
+   * @default 80
+   */
+  readonly servicePort?: number;
+  /** @default 4369 */
+  readonly epmdPort?: number;
+  /**
+   * The one port Erlang distribution listens on (pinned with `ERL_AFLAGS`).
+   * @default 9000
+   */
+  readonly distributionPort?: number;
+  /**
+   * `PHX_HOST`: the public host name, which LiveView's origin check compares with the browser's.
+   * @default "localhost"
+   */
+  readonly phxHost?: string;
+  /** `DATABASE_URL`: from a PostgresStatefulSet handle or a user Secret. @default none */
+  readonly database?: PostgresStatefulSet | DatabaseUrlSecret;
+  /** `POOL_SIZE` of the app's Ecto repo. @default 10 */
+  readonly poolSize?: number;
+  /** Database migrations. @default none */
+  readonly migrations?: ElixirMigrations;
+  /** Path of the HTTP probes. @default "/" */
+  readonly healthCheckPath?: string;
+  /** Extra plain (non-secret) env vars, appended last. @default none */
+  readonly env?: Record<string, string>;
+  /** @default requests cpu 250m / memory 256Mi, limits memory 512Mi */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
+   * Seconds between preStop and SIGTERM, so endpoints stop routing before the app drains.
+   * @default 5
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Must exceed the preStop delay plus Phoenix's 30 s connection drain.
+   * @default 45
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Numeric uid/gid (the doit image says `USER nobody` by name, which runAsNonRoot cannot verify).
+   * @default 65534
+   */
+  readonly runAsUser?: number;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /**
+   * Where an owned Secret is created (e.g. a separate chart so Secrets land in their own
+   * file). Must have the same namespace.
+   * @default this construct
+   */
+  readonly secretScope?: Construct;
+  /** Extra labels on every object. @default none */
+  readonly labels?: Record<string, string>;
+}
+
+const ERLANG_NAME_PART = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
+const COOKIE = /^[A-Za-z0-9+/=_.-]{32,}$/;
+const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'ERL_AFLAGS',
+  'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP']);
+const SECRET_LOOKING = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|cookie)/i;
+
+/**
+ * A clustered Phoenix/Elixir release: a Deployment with zero-downtime rollouts, an HTTP
+ * Service, a headless Service through which the nodes discover each other (libcluster
+ * Kubernetes.DNS or dns_cluster) and form one Erlang cluster, Kubernetes-native migrations,
+ * a PodDisruptionBudget, and secrets only from Secrets.
+ */
+export class ElixirDeployment extends Construct implements IHttpBackend {
+  public readonly name: string;
+  /** The HTTP Service (IHttpBackend). */
+  public readonly serviceName: string;
+  /** Port of the HTTP Service (IHttpBackend). */
+  public readonly servicePort: number;
+  /** Port the pods serve HTTP on. */
+  public readonly httpPort: number;
+  public readonly epmdPort: number;
+  public readonly distributionPort: number;
+  public readonly headlessServiceName: string;
+  /** The DNS name the nodes query to find each other (`<headless>.<namespace>.svc.<domain>`). */
+  public readonly dnsQuery: string;
+  /** Secret holding SECRET_KEY_BASE and RELEASE_COOKIE. */
+  public readonly secretName: string;
+  public readonly namespace?: string;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+  public readonly headlessService: k8s.KubeService;
+  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly secret?: k8s.KubeSecret;
+  /** The migration Job (MigrationMode.JOB). */
+  public readonly migrationJob?: k8s.KubeJob;
+  /** Labels selecting the app pods. */
+  public readonly podSelector: Record<string, string>;
+  /** Labels of migration Job pods (they connect to the database but are not app pods). */
+  public readonly migrationPodSelector?: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ElixirDeploymentProps) {
+    super(scope, id);
+
+    // ---- props, validated in one place -------------------------------------------------
+    const image = checkPinnedImage(this, 'image', props.image);
+    const basename = props.nodeBasename;
+    if (typeof basename !== 'string' || !ERLANG_NAME_PART.test(basename)) {
+      throw new PropError(this, 'nodeBasename', basename, 'expected an Erlang node name part: a letter, then letters, digits, "_" or "-" (e.g. "doit"); it becomes RELEASE_NODE=<basename>@<pod IP>');
+    }
+    this.name = checkDnsLabel(this, 'name', props.name ?? 'elixir', 47);
+    this.headlessServiceName = checkDnsLabel(this, 'headlessServiceName', props.headlessServiceName ?? `${this.name}-headless`);
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 3, 1, 1000);
+    const strategy = props.clusterStrategy ?? ClusterStrategy.LIBCLUSTER_DNS;
+    if (!Object.values(ClusterStrategy).includes(strategy)) {
+      throw new PropError(this, 'clusterStrategy', strategy, `expected one of ${Object.values(ClusterStrategy).join(', ')}`);
+    }
+    this.httpPort = checkPort(this, 'httpPort', props.httpPort ?? 4000);
+    this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? 80);
+    this.epmdPort = checkPort(this, 'epmdPort', props.epmdPort ?? 4369);
+    this.distributionPort = checkPort(this, 'distributionPort', props.distributionPort ?? 9000);
+    const ports = { httpPort: this.httpPort, epmdPort: this.epmdPort, distributionPort: this.distributionPort };
+    const clash = Object.entries(ports).find(([k, v]) => Object.entries(ports).some(([k2, v2]) => k2 !== k && v2 === v));
+    if (clash) {
+      throw new PropError(this, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
+    }
+    const phxHost = checkDnsSubdomain(this, 'phxHost', props.phxHost ?? 'localhost');
+    const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
+    const healthPath = props.healthCheckPath ?? '/';
+    if (typeof healthPath !== 'string' || !healthPath.startsWith('/') || /\s/.test(healthPath)) {
+      throw new PropError(this, 'healthCheckPath', healthPath, 'expected an absolute URL path without spaces, e.g. "/health"');
+    }
+    const preStop = checkInteger(this, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 5, 0, 120);
+    const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 45, 1, 3600);
+    if (grace <= preStop + 30) {
+      throw new PropError(this, 'terminationGracePeriodSeconds', grace, `must exceed preStopDelaySeconds (${preStop}) + Phoenix's 30 s connection drain, i.e. at least ${preStop + 31}`);
+    }
+    const uid = checkInteger(this, 'runAsUser', props.runAsUser ?? 65534, 1, 2 ** 31 - 1);
+    const clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
+    const extraEnv = checkExtraEnv(this, props.env ?? {});
+    const migrations = checkMigrations(this, props.migrations);
+    const resources = props.resources ?? {
+      requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
+      limits: { memory: k8s.Quantity.fromString('512Mi') },
+    };
+
+    this.namespace = Chart.of(this).namespace;
+    this.serviceName = this.name;
+    this.dnsQuery = this.namespace ? `${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}` : this.headlessServiceName;
+    const labels = appLabels(basename, this.name, 'app', props.labels);
+    this.podSelector = labels.selector;
+
+    // ---- secrets -------------------------------------------------------------------------
+    let secretKeyBaseKey = 'SECRET_KEY_BASE';
+    let cookieKey = 'RELEASE_COOKIE';
+    if (props.secrets instanceof OwnedElixirSecrets) {
+      const { secretKeyBase, releaseCookie } = props.secrets.values;
+      if (typeof secretKeyBase !== 'string' || secretKeyBase.length < 64 || /\s/.test(secretKeyBase)) {
+        throw new PropError(this, 'secrets.secretKeyBase', '<redacted>', 'expected at least 64 characters without whitespace; generate one with `mix phx.gen.secret`');
+      }
+      if (typeof releaseCookie !== 'string' || !COOKIE.test(releaseCookie) || releaseCookie === secretKeyBase) {
+        throw new PropError(this, 'secrets.releaseCookie', '<redacted>', 'expected at least 32 characters of A-Z a-z 0-9 + / = _ - ., different from secretKeyBase; generate one with `openssl rand -base64 32`');
+      }
+      this.secretName = `${this.name}-secrets`;
+      const secretScope = props.secretScope ?? this;
+      if (Chart.of(secretScope).namespace !== this.namespace) {
+        throw new PropError(this, 'secretScope', secretScope.node.path, `expected a scope in namespace "${this.namespace}"`);
+      }
+      this.secret = new k8s.KubeSecret(secretScope, `${id}Secrets`, {
+        metadata: { name: this.secretName, labels: labels.all },
+        type: 'Opaque',
+        stringData: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
+      });
+    } else if (props.secrets instanceof ExistingElixirSecrets) {
+      this.secretName = checkDnsSubdomain(this, 'secrets.secretName', props.secrets.secretName);
+      secretKeyBaseKey = checkSecretKey(this, 'secrets.keys.secretKeyBase', props.secrets.keys.secretKeyBase ?? secretKeyBaseKey);
+      cookieKey = checkSecretKey(this, 'secrets.keys.releaseCookie', props.secrets.keys.releaseCookie ?? cookieKey);
+    } else {
+      throw new PropError(this, 'secrets', props.secrets, 'expected ElixirSecrets.fromValues({ secretKeyBase, releaseCookie }) or ElixirSecrets.fromExistingSecret(name)');
+    }
+    const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
+    const databaseEnv = this.databaseEnv(props.database);
+
+    // ---- environment, in the order $(VAR) expansion needs -------------------------------
+    const runtimeEnv: k8s.EnvVar[] = [
+      ...databaseEnv.env,
+      fromSecret('SECRET_KEY_BASE', secretKeyBaseKey),
+      // Release scripts write here; the root filesystem is read-only.
+      { name: 'RELEASE_TMP', value: '/tmp' },
+      { name: 'ERL_CRASH_DUMP', value: '/tmp/erl_crash.dump' },
+    ];
+    const env: k8s.EnvVar[] = [
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'RELEASE_DISTRIBUTION', value: 'name' },
+      { name: 'RELEASE_NODE', value: `${basename}@$(POD_IP)` },
+      fromSecret('RELEASE_COOKIE', cookieKey),
+      ...(strategy === ClusterStrategy.DNS_CLUSTER ? [{ name: 'DNS_CLUSTER_QUERY', value: this.dnsQuery }] : []),
+      // One fixed distribution port, so Services and NetworkPolicies can name it.
+      { name: 'ERL_AFLAGS', value: `-kernel inet_dist_listen_min ${this.distributionPort} inet_dist_listen_max ${this.distributionPort}` },
+      { name: 'PHX_SERVER', value: 'true' },
+      { name: 'PORT', value: String(this.httpPort) },
+      { name: 'PHX_HOST', value: phxHost },
+      { name: 'POOL_SIZE', value: String(poolSize) },
+      ...runtimeEnv,
+      ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
+    ];
+
+    const podSecurity: k8s.PodSecurityContext = {
+      runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const containerSecurity: k8s.SecurityContext = {
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    };
+    const tmpVolume: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } };
+    const tmpMount: k8s.VolumeMount = { name: 'tmp', mountPath: '/tmp' };
+    // The migrator is a one-off BEAM: it must not join the cluster, and Ecto needs 2 connections.
+    const migrator = (name: string): k8s.Container => ({
+      name,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      command: migrations!.command,
+      env: [{ name: 'RELEASE_DISTRIBUTION', value: 'none' }, { name: 'POOL_SIZE', value: '2' }, ...runtimeEnv],
+      resources,
+      securityContext: containerSecurity,
+      volumeMounts: [tmpMount],
+    });
+
+    const httpGet = (): k8s.HttpGetAction => ({ path: healthPath, port: k8s.IntOrString.fromString('http') });
+    const container: k8s.Container = {
+      name: 'app',
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [
+        { name: 'http', containerPort: this.httpPort, protocol: 'TCP' },
+        { name: 'epmd', containerPort: this.epmdPort, protocol: 'TCP' },
+        { name: 'dist', containerPort: this.distributionPort, protocol: 'TCP' },
+      ],
+      env,
+      resources,
+      securityContext: containerSecurity,
+      // The BEAM boots in seconds, but a cold node on a busy host may need a minute.
+      startupProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 },
+      readinessProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+      livenessProbe: { httpGet: httpGet(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+      // Keep serving while the endpoint removal propagates to kube-proxy and the ingress.
+      lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
+      volumeMounts: [tmpMount],
+    };
+
+    // ---- Services --------------------------------------------------------------------------
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.serviceName, labels: labels.all },
+      spec: {
+        type: 'ClusterIP',
+        selector: labels.selector,
+        ports: [{ name: 'http', port: this.servicePort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: { name: this.headlessServiceName, labels: labels.all },
+      spec: {
+        clusterIp: 'None',
+        // Nodes must find each other while booting, before they are ready.
+        publishNotReadyAddresses: true,
+        selector: labels.selector,
+        ports: [
+          { name: 'epmd', port: this.epmdPort, targetPort: k8s.IntOrString.fromString('epmd'), protocol: 'TCP' },
+          { name: 'dist', port: this.distributionPort, targetPort: k8s.IntOrString.fromString('dist'), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    // ---- the Deployment ----------------------------------------------------------------------
+    const mode = migrations?.mode ?? MigrationMode.INIT_CONTAINER;
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: this.name, labels: labels.all },
+      spec: {
+        replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: labels.selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels: labels.all },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: grace,
+            securityContext: podSecurity,
+            initContainers: migrations && mode === MigrationMode.INIT_CONTAINER ? [migrator('migrate')] : undefined,
+            containers: [container],
+            volumes: [tmpVolume],
+            topologySpreadConstraints: [{
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: labels.selector },
+            }],
+          },
+        },
+      },
+    });
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+      metadata: { name: this.name, labels: labels.all },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector } },
+    });
+
+    // ---- migration Job -----------------------------------------------------------------------
+    if (migrations && mode === MigrationMode.JOB) {
+      const jobLabels = appLabels(basename, `${this.name}-migrate`, 'migration', props.labels);
+      this.migrationPodSelector = jobLabels.selector;
+      const template: k8s.PodTemplateSpec = {
+        metadata: { labels: jobLabels.all },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          restartPolicy: 'Never',
+          securityContext: podSecurity,
+          containers: [migrator('migrate')],
+          volumes: [tmpVolume],
+        },
+      };
+      // Jobs are immutable: a new pod template needs a new name. Hashing the template makes
+      // the name change exactly when the image (or command, or Secret refs) changes.
+      const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
+      this.migrationJob = new k8s.KubeJob(this, 'MigrationJob', {
+        metadata: { name: `${this.name}-migrate-${hash}`, labels: jobLabels.all },
+        spec: {
+          backoffLimit: 3,
+          activeDeadlineSeconds: 900,
+          ttlSecondsAfterFinished: migrations.jobTtlSecondsAfterFinished,
+          template,
+        },
+      });
+    }
+
+    for (const obj of [this.deployment, this.migrationJob]) {
+      if (!obj) continue;
+      if (!this.secret) declareExternalSecret(obj, this.secretName);
+      for (const name of databaseEnv.external) declareExternalSecret(obj, name);
+    }
+  }
+
+  /** `DATABASE_URL` from a PostgresStatefulSet handle or a user Secret. */
+  private databaseEnv(database: ElixirDeploymentProps['database']): { env: k8s.EnvVar[]; external: string[] } {
+    if (database === undefined) return { env: [], external: [] };
+    if (database instanceof PostgresStatefulSet) {
+      if (database.namespace !== this.namespace) {
+        throw new PropError(this, 'database', database.node.path, `the PostgresStatefulSet must be in this chart's namespace "${this.namespace}" (its Secret is referenced by name)`);
+      }
+      return { env: [database.databaseUrlEnv('DATABASE_URL')], external: database.secret ? [] : [database.secretName] };
+    }
+    const name = checkDnsSubdomain(this, 'database.secretName', database.secretName);
+    const key = checkSecretKey(this, 'database.key', database.key ?? 'DATABASE_URL');
+    return { env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name, key } } }], external: [name] };
+  }
+}
+
+function checkExtraEnv(scope: Construct, env: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new PropError(scope, `env.${name}`, value, 'expected an environment variable name (letters, digits, "_")');
+    }
+    if (RESERVED_ENV.has(name)) {
+      throw new PropError(scope, `env.${name}`, name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? '<redacted>' : value,
+        `${name} is set by ElixirDeployment; ${name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? 'pass it through the secrets prop (it must come from a Secret, never a literal)' : 'use the matching prop'}`);
+    }
+    if (SECRET_LOOKING.test(name)) {
+      throw new PropError(scope, `env.${name}`, '<redacted>', 'looks like a secret: put it in a Secret and reference it, never as a literal env value');
+    }
+    if (typeof value !== 'string') throw new PropError(scope, `env.${name}`, value, 'expected a string value');
+  }
+  return env;
+}
+
+function checkMigrations(scope: Construct, migrations: ElixirMigrations | undefined): ElixirMigrations | undefined {
+  if (!migrations) return undefined;
+  if (!Array.isArray(migrations.command) || migrations.command.length === 0 || migrations.command.some(a => typeof a !== 'string' || a.length === 0)) {
+    throw new PropError(scope, 'migrations.command', migrations.command, 'expected a non-empty argv array, e.g. ["/app/bin/doit", "eval", "Doit.Release.migrate"]');
+  }
+  if (migrations.mode !== undefined && !Object.values(MigrationMode).includes(migrations.mode)) {
+    throw new PropError(scope, 'migrations.mode', migrations.mode, `expected one of ${Object.values(MigrationMode).join(', ')}`);
+  }
+  if (migrations.jobTtlSecondsAfterFinished !== undefined) checkInteger(scope, 'migrations.jobTtlSecondsAfterFinished', migrations.jobTtlSecondsAfterFinished, 0, 31536000);
+  return migrations;
+}
