@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
+import { createOwnedSecret } from '../common/owned-secret';
 import { PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
 import {
@@ -250,13 +251,9 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
         throw new PropError(this, 'secrets.releaseCookie', '<redacted>', 'expected at least 32 characters of A-Z a-z 0-9 + / = _ - ., different from secretKeyBase; generate one with `openssl rand -base64 32`');
       }
       this.secretName = `${this.name}-secrets`;
-      const secretScope = props.secretScope ?? this;
-      if (Chart.of(secretScope).namespace !== this.namespace) {
-        throw new PropError(this, 'secretScope', secretScope.node.path, `expected a scope in namespace "${this.namespace}"`);
-      }
-      this.secret = new k8s.KubeSecret(secretScope, `${id}Secrets`, {
-        metadata: { name: this.secretName, labels: labels.all },
-        type: 'Opaque',
+      this.secret = createOwnedSecret(this, props.secretScope, {
+        name: this.secretName,
+        labels: labels.all,
         stringData: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
       });
     } else if (props.secrets instanceof ExistingElixirSecrets) {

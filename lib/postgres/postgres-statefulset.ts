@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey,
@@ -224,13 +225,9 @@ export class PostgresStatefulSet extends Construct {
       this.secretName = `${this.name}-credentials`;
       this.passwordKey = 'password';
       this.databaseUrlKey = 'DATABASE_URL';
-      const secretScope = props.secretScope ?? this;
-      if (Chart.of(secretScope).namespace !== this.namespace) {
-        throw new PropError(this, 'secretScope', secretScope.node.path, `expected a scope in namespace "${this.namespace}"`);
-      }
-      this.secret = new k8s.KubeSecret(secretScope, props.secretScope ? `${id}Secret` : 'Secret', {
-        metadata: { name: this.secretName, labels: labels.all },
-        type: 'Opaque',
+      this.secret = createOwnedSecret(this, props.secretScope, {
+        name: this.secretName,
+        labels: labels.all,
         stringData: {
           username: this.username,
           password,
