@@ -1,5 +1,6 @@
 export * from './postgres';
 export * from './elixir';
+export * from './ingress';
 export * from './charts';
 export * from './common/backend';
 export { appLabels, type AppLabels } from './common/labels';

@@ -90,6 +90,8 @@ const cases: Array<[string, (ms: any[]) => void, string]> = [
   ['schema', ms => { delete webContainer(ms).name; }, 'spec.template.spec.containers[0]'],
   ['schema', ms => { ms.push({ apiVersion: 'apps/v1', kind: 'Deploymnt', metadata: meta('typo') }); }, 'kind'],
   ['unknown-field', ms => { webContainer(ms).imagePullPolice = 'Always'; }, 'spec.template.spec.containers[0].imagePullPolice'],
+  ['unknown-field', ms => { ms.push({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'ca' }, bogus: 1 } }); }, 'spec.bogus'],
+  ['schema', ms => { ms.push({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('c'), spec: { secretName: 'c' } }); }, 'spec'],
   ['removed-api', ms => { byName(ms, 'PodDisruptionBudget', 'web').apiVersion = 'policy/v1beta1'; }, 'apiVersion'],
   ['unchecked-kind', ms => { ms.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta('redirect'), spec: {} }); }, 'apiVersion'],
   ['service-selector', ms => { byName(ms, 'Service', 'web').spec.selector = { app: 'wbe' }; }, 'spec.selector'],

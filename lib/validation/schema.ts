@@ -66,7 +66,7 @@ function loadValidator(apiVersion: string, kind: string): ValidateFn | null {
     : CERT_MANAGER_GROUPS.has(group) ? `@kubernetes-models/cert-manager/${apiVersion}/${kind}`
       : undefined;
   fn = null;
-  if (modulePath && /^[A-Za-z0-9./-]+$/.test(modulePath)) {
+  if (modulePath && /^@?[A-Za-z0-9./-]+$/.test(modulePath)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const model = require(modulePath)[kind];

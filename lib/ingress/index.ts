@@ -1,0 +1,3 @@
+export * from './custom-resources';
+export * from './self-signed-ca';
+export * from './tls-ingress';

@@ -1,0 +1,271 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { IHttpBackend } from '../common/backend';
+import { appLabels } from '../common/labels';
+import { declareExternalSecret } from '../validation/declarations';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, parseQuantity, PropError } from '../validation/props';
+import { TraefikMiddleware } from './custom-resources';
+import { SelfSignedCaIssuer } from './self-signed-ca';
+
+/** The ingress controller that serves the Ingress. */
+export enum IngressController {
+  /** MicroK8s ≥ 1.35 `ingress` addon: Traefik v3 (entrypoints `web` :80 and `websecure` :443). */
+  TRAEFIK = 'traefik',
+  /** MicroK8s ≤ 1.34 `ingress` addon: ingress-nginx. */
+  NGINX = 'nginx',
+}
+
+/** How the ACME server validates control of the host (cert-manager). */
+export type AcmeChallenge = 'http01' | 'dns01' | 'none';
+
+/** Where the TLS certificate comes from. */
+export abstract class IngressCertificate {
+  /** The controller's own (self-signed) default certificate: no extra addon; browsers warn. */
+  public static controllerDefault(): IngressCertificate {
+    return new CertificateSource('controller-default');
+  }
+
+  /** An existing `kubernetes.io/tls` Secret in the namespace (declared external for validation). */
+  public static fromSecret(secretName: string): IngressCertificate {
+    return new CertificateSource('secret', { secretName });
+  }
+
+  /**
+   * cert-manager issues the certificate into Secret `<ingress name>-tls`. `challenge` says how
+   * the issuer proves the host (ACME HTTP-01 cannot prove a wildcard).
+   */
+  public static certManager(options: { readonly clusterIssuer?: string; readonly issuer?: string; readonly challenge?: AcmeChallenge }): IngressCertificate {
+    return new CertificateSource('cert-manager', options);
+  }
+
+  /** A local CA run by cert-manager (`SelfSignedCaIssuer`, created once per App). */
+  public static selfSignedCa(issuer?: SelfSignedCaIssuer): IngressCertificate {
+    return new CertificateSource('self-signed-ca', { selfSigned: issuer });
+  }
+
+  /** @internal */
+  public abstract readonly mode: 'controller-default' | 'secret' | 'cert-manager' | 'self-signed-ca';
+}
+
+/** @internal */
+class CertificateSource extends IngressCertificate {
+  constructor(public readonly mode: IngressCertificate['mode'], public readonly options: {
+    readonly secretName?: string; readonly clusterIssuer?: string; readonly issuer?: string; readonly challenge?: AcmeChallenge;
+    readonly selfSigned?: SelfSignedCaIssuer;
+  } = {}) { super(); }
+}
+
+export interface TlsIngressProps {
+  /** Where requests go: any IHttpBackend, e.g. an ElixirDeployment. */
+  readonly backend: IHttpBackend;
+  /**
+   * Public host names. Empty: host-less local mode, reached at `https://localhost` (or any
+   * address of the node), served with the controller's default certificate.
+   * @default [] (local mode)
+   */
+  readonly hosts?: string[];
+  /** @default IngressController.TRAEFIK (what current MicroK8s ships) */
+  readonly controller?: IngressController;
+  /** @default "public" (exists on MicroK8s with both controllers) */
+  readonly ingressClassName?: string;
+  /** @default IngressCertificate.controllerDefault() */
+  readonly certificate?: IngressCertificate;
+  /**
+   * Largest request body accepted (a Kubernetes quantity: "8Mi").
+   * @default "8Mi"
+   */
+  readonly maxBodySize?: string;
+  /**
+   * Read/send timeout for proxied connections, so idle LiveView websockets survive (NGINX;
+   * Traefik does not time out upgraded connections per route).
+   * @default 3600
+   */
+  readonly websocketTimeoutSeconds?: number;
+  /**
+   * Name of the Ingress (and prefix of its helpers).
+   * @default the backend's Service name
+   */
+  readonly name?: string;
+  /** @default none */
+  readonly labels?: Record<string, string>;
+}
+
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * HTTPS for one HTTP backend on MicroK8s, with whichever controller the cluster runs:
+ * HTTP→HTTPS redirect, a request body limit, websocket-friendly timeouts, and a certificate
+ * from the controller's default, a Secret, cert-manager or a local CA.
+ */
+export class TlsIngress extends Construct {
+  /** Host names (empty in local mode). */
+  public readonly hosts: string[];
+  /** The primary host (`localhost` in local mode): feed it to the app's PHX_HOST. */
+  public readonly host: string;
+  /** `https://<host>` for each host (`https://localhost` in local mode). */
+  public readonly urls: string[];
+  /** The first of `urls`. */
+  public readonly url: string;
+  /** The Ingress serving HTTPS. */
+  public readonly ingress: k8s.KubeIngress;
+  /** Secret holding the certificate, when the Ingress names one. */
+  public readonly tlsSecretName?: string;
+
+  constructor(scope: Construct, id: string, props: TlsIngressProps) {
+    super(scope, id);
+
+    // ---- props ---------------------------------------------------------------------------
+    const backend = props.backend;
+    if (!backend || typeof backend.serviceName !== 'string' || backend.servicePort === undefined) {
+      throw new PropError(this, 'backend', backend?.serviceName, 'expected an IHttpBackend with serviceName and servicePort (e.g. an ElixirDeployment)');
+    }
+    checkDnsLabel(this, 'backend.serviceName', backend.serviceName);
+    checkPort(this, 'backend.servicePort', backend.servicePort);
+    const controller = props.controller ?? IngressController.TRAEFIK;
+    if (!Object.values(IngressController).includes(controller)) {
+      throw new PropError(this, 'controller', controller, `expected one of ${Object.values(IngressController).join(', ')}`);
+    }
+    const className = checkDnsSubdomain(this, 'ingressClassName', props.ingressClassName ?? 'public');
+    const name = checkDnsSubdomain(this, 'name', props.name ?? backend.serviceName);
+    this.hosts = [...(props.hosts ?? [])];
+    this.hosts.forEach((h, i) => {
+      if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h)) {
+        throw new PropError(this, `hosts[${i}]`, h, 'expected a lower-case DNS host name such as "doit.example.com" (a leading "*." for a wildcard)');
+      }
+    });
+    if (new Set(this.hosts).size !== this.hosts.length) throw new PropError(this, 'hosts', this.hosts, 'expected each host once');
+    const cert = (props.certificate ?? IngressCertificate.controllerDefault()) as CertificateSource;
+    const maxBody = props.maxBodySize ?? '8Mi';
+    const maxBodyBytes = parseQuantity(maxBody);
+    if (maxBodyBytes === undefined || maxBodyBytes < 1 || !Number.isInteger(maxBodyBytes)) {
+      throw new PropError(this, 'maxBodySize', maxBody, 'expected a whole number of bytes as a Kubernetes quantity, e.g. "8Mi" or "100M"');
+    }
+    const timeout = checkInteger(this, 'websocketTimeoutSeconds', props.websocketTimeoutSeconds ?? 3600, 60, 86400);
+    const namespace = Chart.of(this).namespace;
+
+    this.host = this.hosts[0] ?? 'localhost';
+    this.urls = (this.hosts.length > 0 ? this.hosts : ['localhost']).map(h => `https://${h}`);
+    this.url = this.urls[0];
+    const labels = appLabels(backend.serviceName, name, 'ingress', props.labels).all;
+
+    // ---- certificate -----------------------------------------------------------------------
+    const annotations: Record<string, string> = {};
+    let tls: k8s.IngressTls[] | undefined;
+    switch (cert.mode) {
+      case 'controller-default':
+        // No secretName: the controller serves its default certificate for these hosts.
+        tls = this.hosts.length > 0 ? [{ hosts: this.hosts }] : undefined;
+        break;
+      case 'secret':
+        this.requireHosts('certificate', 'a certificate Secret names hosts');
+        this.tlsSecretName = checkDnsSubdomain(this, 'certificate.secretName', cert.options.secretName!);
+        tls = [{ hosts: this.hosts, secretName: this.tlsSecretName }];
+        break;
+      case 'cert-manager':
+      case 'self-signed-ca': {
+        this.requireHosts('certificate', 'cert-manager issues certificates for named hosts');
+        let issuerAnnotation: [string, string];
+        let challenge: AcmeChallenge = 'none';
+        if (cert.mode === 'self-signed-ca') {
+          issuerAnnotation = ['cert-manager.io/cluster-issuer', (cert.options.selfSigned ?? SelfSignedCaIssuer.getOrCreate(this)).clusterIssuerName];
+        } else {
+          const { clusterIssuer, issuer } = cert.options;
+          if (!!clusterIssuer === !!issuer) {
+            throw new PropError(this, 'certificate', cert.options, 'expected exactly one of clusterIssuer or issuer');
+          }
+          // cert-manager's ingress-shim: Issuer in the Ingress' namespace vs cluster-wide ClusterIssuer.
+          issuerAnnotation = clusterIssuer
+            ? ['cert-manager.io/cluster-issuer', checkDnsSubdomain(this, 'certificate.clusterIssuer', clusterIssuer)]
+            : ['cert-manager.io/issuer', checkDnsSubdomain(this, 'certificate.issuer', issuer!)];
+          challenge = cert.options.challenge ?? 'http01';
+          if (!['http01', 'dns01', 'none'].includes(challenge)) {
+            throw new PropError(this, 'certificate.challenge', challenge, 'expected "http01", "dns01" or "none" (a non-ACME issuer)');
+          }
+        }
+        const wildcard = this.hosts.find(h => h.startsWith('*.'));
+        if (wildcard && challenge === 'http01') {
+          throw new PropError(this, 'hosts', wildcard, 'ACME HTTP-01 cannot issue wildcard certificates: use a DNS-01 issuer (challenge: "dns01") or list the hosts');
+        }
+        annotations[issuerAnnotation[0]] = issuerAnnotation[1];
+        this.tlsSecretName = `${name}-tls`;
+        tls = [{ hosts: this.hosts, secretName: this.tlsSecretName }];
+        break;
+      }
+      default:
+        throw new PropError(this, 'certificate', (cert as CertificateSource).mode, 'expected an IngressCertificate from one of its static factories');
+    }
+
+    // ---- controller specifics ----------------------------------------------------------------
+    const rules = (this.hosts.length > 0 ? this.hosts : [undefined]).map((host): k8s.IngressRule => ({
+      host,
+      http: {
+        paths: [{
+          path: '/',
+          pathType: 'Prefix',
+          backend: { service: { name: backend.serviceName, port: { number: backend.servicePort } } },
+        }],
+      },
+    }));
+
+    if (controller === IngressController.NGINX) {
+      // ingress-nginx annotations (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/):
+      // force-ssl-redirect also redirects when the default certificate serves (no secretName);
+      // proxy-read/send-timeout keep idle websockets (LiveView) open past the 60 s default;
+      // proxy-body-size replaces the 1m default. ingress-nginx proxies websockets natively.
+      Object.assign(annotations, {
+        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': String(timeout),
+        'nginx.ingress.kubernetes.io/proxy-send-timeout': String(timeout),
+        'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(maxBodyBytes / 1024 ** 2)}m`,
+      });
+    } else {
+      if (!namespace) {
+        throw new PropError(this, 'controller', controller, 'Traefik middlewares are referenced as <namespace>-<name>@kubernetescrd: create the TlsIngress in a chart with a namespace');
+      }
+      // Traefik v3 Kubernetes Ingress provider annotations
+      // (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/ingress/):
+      // the HTTPS router lives on entrypoint `websecure` (MicroK8s' addon: :443) with TLS;
+      // a second Ingress on `web` (:80) only redirects. Traefik proxies websockets natively and
+      // has no per-route idle timeout for upgraded connections, so nothing is set for them;
+      // NGINX annotations would be ignored here and are not emitted.
+      const bodyLimit = new TraefikMiddleware(this, 'BodyLimit', {
+        metadata: { name: `${name}-body-limit`, labels },
+        spec: { buffering: { maxRequestBodyBytes: maxBodyBytes } },
+      });
+      const redirect = new TraefikMiddleware(this, 'RedirectHttps', {
+        metadata: { name: `${name}-redirect-https`, labels },
+        spec: { redirectScheme: { scheme: 'https', permanent: true } },
+      });
+      const ref = (mw: TraefikMiddleware) => `${namespace}-${mw.name}@kubernetescrd`;
+      Object.assign(annotations, {
+        'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
+        'traefik.ingress.kubernetes.io/router.tls': 'true',
+        'traefik.ingress.kubernetes.io/router.middlewares': ref(bodyLimit),
+      });
+      new k8s.KubeIngress(this, 'HttpRedirect', {
+        metadata: {
+          name: `${name}-http`,
+          labels,
+          annotations: {
+            'traefik.ingress.kubernetes.io/router.entrypoints': 'web',
+            'traefik.ingress.kubernetes.io/router.middlewares': ref(redirect),
+          },
+        },
+        spec: { ingressClassName: className, rules },
+      });
+    }
+
+    this.ingress = new k8s.KubeIngress(this, 'Ingress', {
+      metadata: { name, labels, annotations },
+      spec: { ingressClassName: className, tls, rules },
+    });
+    if (cert.mode === 'secret') declareExternalSecret(this.ingress, this.tlsSecretName!);
+  }
+
+  private requireHosts(prop: string, why: string): void {
+    if (this.hosts.length === 0) {
+      throw new PropError(this, prop, 'no hosts', `${why}: give hosts, or use IngressCertificate.controllerDefault() for host-less local mode`);
+    }
+  }
+}
