@@ -39,6 +39,12 @@ export class ManifestIndex {
         case 'Secret': this.secrets.set(key, new Set([...Object.keys(m.data ?? {}), ...Object.keys(m.stringData ?? {})])); break;
         case 'ConfigMap': this.configMaps.set(key, new Set([...Object.keys(m.data ?? {}), ...Object.keys(m.binaryData ?? {})])); break;
         case 'PersistentVolumeClaim': this.pvcs.add(key); break;
+        case 'StatefulSet':
+          // Claims the StatefulSet creates from its templates: <template>-<name>-<ordinal>.
+          for (const t of m.spec?.volumeClaimTemplates ?? []) {
+            for (let i = 0; i < (m.spec?.replicas ?? 1); i++) this.pvcs.add(`${ns}/${t.metadata?.name}-${m.metadata?.name}-${i}`);
+          }
+          break;
       }
       for (const name of (m.metadata?.annotations?.[EXTERNAL_SECRETS_ANNOTATION] ?? '').split(',')) {
         if (name.trim()) this.externalSecrets.add(`${ns}/${name.trim()}`);

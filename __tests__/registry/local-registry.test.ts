@@ -1,0 +1,163 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import {
+  expectValid, LocalRegistry, LocalRegistryProps, PropError, RegistryHttpSecret, renderRegistryCompose,
+} from '../../lib';
+import { find, selects, synth } from '../util';
+
+const SECRET = 'f'.repeat(64);
+function build(props: Partial<LocalRegistryProps> = {}) {
+  const chart = new Chart(Testing.app(), 'registry');
+  const registry = new LocalRegistry(chart, 'Registry', { httpSecret: RegistryHttpSecret.fromValue(SECRET), ...props });
+  const manifests = synth(chart);
+  const sts = find(manifests, 'StatefulSet', 'registry');
+  return { chart, registry, manifests, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
+}
+
+describe('LocalRegistry', () => {
+  test('snapshot', () => expect(build().manifests).toMatchSnapshot());
+
+  test('passes synth-time validation (owned and existing secret, GC on and off)', () => {
+    expect(expectValid(build().chart).ok).toBe(true);
+    expect(expectValid(build({ httpSecret: RegistryHttpSecret.fromExistingSecret('reg-secret'), garbageCollection: { schedule: null } }).chart).ok).toBe(true);
+  });
+
+  test('own namespace (like the addon), pinned registry:2.8.x, non-root 1000, read-only root, probes, resources', () => {
+    const { manifests, container, pod } = build();
+    expect(find(manifests, 'Namespace', 'container-registry').metadata.namespace).toBeUndefined();
+    expect(manifests.filter(m => m.kind !== 'Namespace' && m.metadata.name !== 'local-registry-hosting').every(m => m.metadata.namespace === 'container-registry')).toBe(true);
+    expect(container.image).toMatch(/^registry:2\.8\.\d+$/);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(container[p].httpGet).toEqual({ path: '/', port: 'registry' });
+    expect(container.resources.limits.memory).toBeDefined();
+  });
+
+  test('data on a retained PVC template', () => {
+    const { sts, registry } = build({ storageSize: '50Gi' });
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'microk8s-hostpath', resources: { requests: { storage: '50Gi' } } });
+    expect(registry.volumeClaimName).toBe('data-registry-0');
+  });
+
+  test('NodePort 32000 by default; the Service selects the pod', () => {
+    const { manifests, sts, registry } = build();
+    const svc = find(manifests, 'Service', 'registry');
+    expect(svc.spec.type).toBe('NodePort');
+    expect(svc.spec.ports[0]).toMatchObject({ nodePort: 32000, port: 5000, targetPort: 'registry' });
+    expect(selects(svc.spec.selector, sts.spec.template.metadata.labels)).toBe(true);
+    expect(registry.host).toBe('localhost:32000');
+  });
+
+  test('http.secret only from a Secret via REGISTRY_HTTP_SECRET, never in the ConfigMap', () => {
+    const { manifests, container } = build();
+    expect(container.env).toEqual([{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: 'registry-http-secret', key: 'http-secret' } } }]);
+    expect(find(manifests, 'Secret', 'registry-http-secret').stringData).toEqual({ 'http-secret': SECRET });
+    const cm = find(manifests, 'ConfigMap', 'registry-config');
+    expect(cm.data['config.yml']).not.toContain(SECRET);
+    expect(parse(cm.data['config.yml']).http.secret).toBeUndefined();
+  });
+
+  test('config: delete enabled, not read-only, health check, served from the ConfigMap', () => {
+    const { manifests, container, pod } = build();
+    const config = parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']);
+    expect(config.storage.delete.enabled).toBe(true);
+    expect(config.storage.maintenance.readonly.enabled).toBe(false);
+    expect(config.storage.filesystem.rootdirectory).toBe('/var/lib/registry');
+    expect(config.health.storagedriver.enabled).toBe(true);
+    expect(config.http.headers['X-Content-Type-Options']).toEqual(['nosniff']);
+    expect(container.args).toEqual(['/etc/docker/registry/config.yml']);
+    const mount = container.volumeMounts.find((m: any) => m.mountPath === '/etc/docker/registry');
+    expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('registry-config');
+  });
+
+  test('local-registry-hosting ConfigMap in kube-public (KEP-1755)', () => {
+    const cm = find(build().manifests, 'ConfigMap', 'local-registry-hosting');
+    expect(cm.metadata.namespace).toBe('kube-public');
+    expect(parse(cm.data['localRegistryHosting.v1']).host).toBe('localhost:32000');
+  });
+
+  test('another port gets the containerd hosts.toml to install', () => {
+    const { registry } = build({ nodePort: 32500 });
+    expect(registry.hostsTomlPath).toBe('/var/snap/microk8s/current/args/certs.d/localhost:32500/hosts.toml');
+    expect(registry.hostsToml).toBe('server = "http://localhost:32500"\n\n[host."http://localhost:32500"]\n  capabilities = ["pull", "resolve"]\n');
+  });
+
+  test('imageRef gives the pull reference; tag required, never latest', () => {
+    const { registry } = build();
+    expect(registry.imageRef('doit', '1.2.3')).toBe('localhost:32000/doit:1.2.3');
+    expect(registry.imageRef('team/doit', 'v1_2')).toBe('localhost:32000/team/doit:v1_2');
+    expect(() => registry.imageRef('doit', 'latest')).toThrow(/imageRef.tag.*not "latest"/);
+    expect(() => registry.imageRef('doit', '')).toThrow(PropError);
+    expect(() => registry.imageRef('Doit', '1')).toThrow(/imageRef.name/);
+  });
+
+  describe('garbage collection', () => {
+    const gc = () => {
+      const { manifests } = build({ garbageCollection: { deleteUntagged: true } });
+      const cron = find(manifests, 'CronJob', 'registry-gc');
+      return { manifests, cron, pod: cron.spec.jobTemplate.spec.template.spec };
+    };
+
+    test('weekly by default, Forbid concurrency, history limits; null disables it', () => {
+      const { cron } = gc();
+      expect(cron.spec).toMatchObject({ schedule: '30 3 * * 0', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
+      expect(build({ garbageCollection: { schedule: null } }).manifests.some(m => m.kind === 'CronJob' || m.kind === 'Role')).toBe(false);
+    });
+
+    test('read-only first, collect on the same volume, then writable again', () => {
+      const { pod } = gc();
+      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['enter-read-only', 'wait-read-only', 'garbage-collect']);
+      expect(pod.initContainers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}']);
+      expect(pod.initContainers[1].command).toEqual(['kubectl', '--namespace', 'container-registry', 'rollout', 'status', 'statefulset/registry', '--timeout=10m']);
+      expect(pod.initContainers[2].command[2]).toMatch(/^registry garbage-collect --delete-untagged \/etc\/docker\/registry\/config.yml; echo \$\? > \/tmp\/gc-exit-code; exit 0$/);
+      expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY-']);
+      expect(pod.containers[1].command[2]).toContain('exit "$code"');
+      expect(pod.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-registry-0');
+    });
+
+    test('least RBAC: one StatefulSet, get/patch/list/watch, bound to the job\'s own ServiceAccount', () => {
+      const { manifests, pod } = gc();
+      expect(find(manifests, 'Role', 'registry-gc').rules).toEqual([{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['registry'], verbs: ['get', 'patch', 'list', 'watch'] }]);
+      expect(find(manifests, 'RoleBinding', 'registry-gc').subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'container-registry' }]);
+      expect(pod.serviceAccountName).toBe('registry-gc');
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+    });
+  });
+
+  test('the committed registry/ files are what the model renders', () => {
+    for (const [file, content] of Object.entries(renderRegistryCompose())) {
+      expect(readFileSync(join(__dirname, '..', '..', 'registry', file), 'utf8')).toBe(content);
+    }
+  });
+
+  test('compose twin: same config model, pinned image, loopback port, non-root, secret from the environment', () => {
+    const files = renderRegistryCompose();
+    const compose = parse(files['docker-compose.yaml']);
+    const { manifests } = build();
+    const inCluster = parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']);
+    expect(parse(files['config.yml'])).toEqual(inCluster);
+    expect(compose.services.registry).toMatchObject({ image: 'registry:2.8.3', user: '1000:1000', read_only: true, ports: ['127.0.0.1:5000:5000'] });
+    expect(compose.services.registry.environment.REGISTRY_HTTP_SECRET).toMatch(/^\$\{REGISTRY_HTTP_SECRET:\?/);
+  });
+
+  describe('bad props', () => {
+    const cases: Array<[string, Partial<LocalRegistryProps>, RegExp]> = [
+      ['short http secret', { httpSecret: RegistryHttpSecret.fromValue('short') }, /"httpSecret" = "<redacted>": expected at least 32/],
+      ['nodePort outside the range', { nodePort: 5000 }, /"nodePort" = 5000: expected an integer from 30000 to 32767/],
+      ['latest image', { image: 'registry:latest' }, /"image"/],
+      ['bad size', { storageSize: 'big' }, /storageSize/],
+      ['bad schedule', { garbageCollection: { schedule: 'weekly' } }, /garbageCollection.schedule.*cron/],
+    ];
+    test.each(cases)('%s', (_t, props, message) => {
+      expect(() => build(props)).toThrow(PropError);
+      expect(() => build(props)).toThrow(message);
+    });
+    test('refuses a namespaced chart', () => {
+      expect(() => new LocalRegistry(new Chart(Testing.app(), 'c', { namespace: 'x' }), 'R', { httpSecret: RegistryHttpSecret.fromValue(SECRET) }))
+        .toThrow(/chart without a namespace/);
+    });
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * LocalRegistry's config against the real Docker Distribution binary (Debian's
+ * `docker-registry`, 2.8) and real clients (`skopeo`): push, pull, delete, garbage-collect,
+ * read-only mode. Skips on a laptop without the binaries; fails under CI (CI=true).
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { AddressInfo, createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { parse, stringify } from 'yaml';
+import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, RegistryHttpSecret } from '../../lib';
+import { OciImage, writeOciImage } from './oci';
+
+const REGISTRY = 'docker-registry';
+const missing = [REGISTRY, 'skopeo'].filter(bin => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
+if (missing.length > 0 && process.env.CI === 'true') {
+  throw new Error(`integration test needs ${missing.join(', ')} (installed by .ci/run from .ci/apt-packages.txt)`);
+}
+const describeIf = missing.length === 0 ? describe : describe.skip;
+if (missing.length > 0) console.warn(`skipping registry integration test: ${missing.join(', ')} not installed`);
+
+const children = new Set<ChildProcess>();
+function stopAll(): void {
+  for (const c of children) c.kill('SIGKILL');
+  children.clear();
+}
+afterAll(stopAll);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as AddressInfo; srv.close(() => resolve(port)); });
+  });
+}
+
+describeIf('LocalRegistry config on the real registry', () => {
+  let dir: string;
+  let port: number;
+  let configFile: string;
+  let storage: string;
+  let registry: ChildProcess | undefined;
+  let a: OciImage;
+  let b: OciImage;
+
+  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+  const blobPath = (digest: string) => join(storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(0, 2), digest, 'data');
+  const skopeo = (...args: string[]) => execFileSync('skopeo', ['--insecure-policy', ...args], { stdio: 'pipe', timeout: 60_000 });
+  const push = (img: OciImage, ref: string) => skopeo('copy', '--dest-tls-verify=false', `oci:${img.dir}:${img.tag}`, `docker://127.0.0.1:${port}/${ref}`);
+  const pull = (ref: string, into: string) => skopeo('copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/${ref}`, `oci:${into}:pulled`);
+
+  async function start(env: Record<string, string> = {}): Promise<void> {
+    const child = spawn(REGISTRY, ['serve', configFile], { env: { ...process.env, REGISTRY_HTTP_SECRET: 'a'.repeat(64), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.add(child);
+    registry = child;
+    let stderr = '';
+    child.stderr!.on('data', d => { stderr += d; });
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) throw new Error(`registry exited: ${stderr}`);
+      try {
+        const res = await fetch(url('/'));
+        if (res.status === 200) return;
+      } catch { /* not up yet */ }
+      await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`registry did not start: ${stderr}`);
+  }
+
+  async function stop(): Promise<void> {
+    if (!registry) return;
+    const child = registry;
+    registry = undefined;
+    const exited = new Promise(r => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    children.delete(child);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'registry-it-'));
+    port = await freePort();
+    storage = join(dir, 'storage');
+    // The exact config LocalRegistry renders into its ConfigMap; only where it listens and stores differs.
+    const construct = new LocalRegistry(new Chart(Testing.app(), 'r'), 'Registry', { httpSecret: RegistryHttpSecret.fromValue('s'.repeat(32)) });
+    const config = parse(construct.configYaml);
+    config.http.addr = `127.0.0.1:${port}`;
+    config.storage.filesystem.rootdirectory = storage;
+    configFile = join(dir, 'config.yml');
+    writeFileSync(configFile, stringify(config));
+    // two images sharing a base layer
+    a = writeOciImage(join(dir, 'a'), 'a', { 'base.txt': 'shared base layer', 'a.txt': 'only in image a' });
+    b = writeOciImage(join(dir, 'b'), 'b', { 'base.txt': 'shared base layer', 'b.txt': 'only in image b' });
+    await start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await stop();
+    stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the probe path answers 200 and pushes land in storage', async () => {
+    expect((await fetch(url('/'))).status).toBe(200);
+    push(a, 'test:a');
+    push(b, 'test:b');
+    for (const d of [...a.layers, ...b.layers, a.config, b.config]) expect(existsSync(blobPath(d))).toBe(true);
+  }, 60_000);
+
+  test('a pulled image is byte-identical', () => {
+    const out = join(dir, 'pull-a');
+    pull('test:a', out);
+    for (const d of [...a.layers, a.config, a.manifest]) {
+      expect(readFileSync(join(out, 'blobs', 'sha256', d))).toEqual(readFileSync(join(a.dir, 'blobs', 'sha256', d)));
+    }
+  }, 60_000);
+
+  test('delete a tag through the API, garbage-collect with our config: its blobs are gone, the other image still pulls identical', async () => {
+    const head = await fetch(url('/v2/test/manifests/b'), { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const digest = head.headers.get('docker-content-digest');
+    expect(digest).toBe(`sha256:${b.manifest}`);
+    const del = await fetch(url(`/v2/test/manifests/${digest}`), { method: 'DELETE' });
+    expect(del.status).toBe(202);
+
+    await stop(); // garbage-collect needs a stopped or read-only registry
+    const gc = spawnSync(REGISTRY, ['garbage-collect', configFile], { encoding: 'utf8', timeout: 60_000 });
+    expect(gc.status).toBe(0);
+    expect(gc.stdout + gc.stderr).toMatch(/blob eligible for deletion|Deleting blob/);
+
+    const onlyB = b.layers.filter(l => !a.layers.includes(l));
+    const shared = b.layers.filter(l => a.layers.includes(l));
+    expect(onlyB).toHaveLength(1);
+    expect(shared).toHaveLength(1);
+    for (const d of [...onlyB, b.config]) expect(existsSync(blobPath(d))).toBe(false);
+    for (const d of [...a.layers, a.config]) expect(existsSync(blobPath(d))).toBe(true);
+
+    await start();
+    const out = join(dir, 'pull-a-after-gc');
+    pull('test:a', out);
+    for (const d of [...a.layers, a.config, a.manifest]) {
+      expect(readFileSync(join(out, 'blobs', 'sha256', d))).toEqual(readFileSync(join(a.dir, 'blobs', 'sha256', d)));
+    }
+    expect(() => pull('test:b', join(dir, 'pull-b'))).toThrow();
+  }, 120_000);
+
+  test('read-only mode (as the GC CronJob sets it) rejects a push and still serves pulls', async () => {
+    await stop();
+    await start({ [REGISTRY_READONLY_ENV]: REGISTRY_READONLY_VALUE });
+    const c = writeOciImage(join(dir, 'c'), 'c', { 'c.txt': 'pushed while read-only' });
+    let error = '';
+    try { push(c, 'test:c'); } catch (e) { error = String((e as { stderr?: Buffer }).stderr ?? e); }
+    expect(error).toMatch(/405|not allowed|read-only|unsupported/i);
+    expect(existsSync(blobPath(c.manifest))).toBe(false);
+    pull('test:a', join(dir, 'pull-a-readonly'));
+    await stop();
+    await start();
+    push(c, 'test:c'); // writable again once the variable is gone
+  }, 120_000);
+});

@@ -1,0 +1,349 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { appLabels } from '../common/labels';
+import { declareExternalSecret } from '../validation/declarations';
+import {
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey,
+} from '../validation/props';
+import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
+
+/** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
+export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
+/** kubectl for the garbage-collection Job (no shell needed). */
+export const DEFAULT_KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.31.4';
+
+/** Where the registry's `http.secret` (signs upload state) comes from. */
+export abstract class RegistryHttpSecret {
+  /** The construct creates Secret `registry-http-secret` with this value (at least 32 characters). */
+  public static fromValue(value: string): RegistryHttpSecret {
+    return new HttpSecretSource({ value });
+  }
+  /** An existing Secret in the registry namespace. */
+  public static fromExistingSecret(secretName: string, key = 'http-secret'): RegistryHttpSecret {
+    return new HttpSecretSource({ secretName, key });
+  }
+  /** @internal */
+  public abstract readonly source: { readonly value?: string; readonly secretName?: string; readonly key?: string };
+}
+
+/** @internal */
+class HttpSecretSource extends RegistryHttpSecret {
+  constructor(public readonly source: { readonly value?: string; readonly secretName?: string; readonly key?: string }) { super(); }
+}
+
+export interface RegistryGarbageCollection {
+  /**
+   * Cron schedule of the collection; `null` disables it.
+   * @default "30 3 * * 0" (Sundays 03:30)
+   */
+  readonly schedule?: string | null;
+  /**
+   * Also delete manifests that no tag references (`--delete-untagged`). Images pulled only by
+   * digest are then deleted too.
+   * @default false
+   */
+  readonly deleteUntagged?: boolean;
+  /** @default DEFAULT_KUBECTL_IMAGE */
+  readonly kubectlImage?: string;
+}
+
+export interface LocalRegistryProps {
+  /** Signs upload state; must be the same for every start of the registry. */
+  readonly httpSecret: RegistryHttpSecret;
+  /** @default "container-registry" (as the MicroK8s addon) */
+  readonly namespace?: string;
+  /** @default DEFAULT_REGISTRY_IMAGE */
+  readonly image?: string;
+  /**
+   * NodePort on every node. containerd on MicroK8s trusts `http://localhost:32000` out of the box;
+   * any other port needs `hostsToml` installed on each node.
+   * @default 32000
+   */
+  readonly nodePort?: number;
+  /** @default "20Gi" */
+  readonly storageSize?: string;
+  /** @default "microk8s-hostpath" */
+  readonly storageClassName?: string;
+  /** @default weekly, read-only while it runs */
+  readonly garbageCollection?: RegistryGarbageCollection;
+  /** Config options (port, upload purging, log level, htpasswd: only with TLS). @default defaults of RegistryConfigOptions */
+  readonly config?: Omit<RegistryConfigOptions, 'readOnly' | 'rootDirectory'>;
+  /** @default requests 50m / 64Mi, limit 512Mi memory */
+  readonly resources?: k8s.ResourceRequirements;
+  /** Create the Namespace object. @default true */
+  readonly createNamespace?: boolean;
+  /** Publish KEP-1755 `local-registry-hosting` in kube-public. @default true */
+  readonly advertise?: boolean;
+  /** @default none */
+  readonly labels?: Record<string, string>;
+}
+
+const IMAGE_NAME = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const CRON = /^(\S+\s+){4}\S+$/;
+
+/**
+ * A Docker Registry 2.0 inside MicroK8s that the nodes pull from: a one-replica StatefulSet
+ * whose data volume is retained on delete, a NodePort Service on 32000 (containerd on MicroK8s
+ * already trusts `localhost:32000`), the `local-registry-hosting` ConfigMap, and a garbage
+ * collection CronJob that switches the registry to read-only while it collects.
+ *
+ * It replaces the MicroK8s `registry` addon (do not enable both: both claim NodePort 32000).
+ * Create it in a chart without a namespace: it spans its namespace and kube-public.
+ */
+export class LocalRegistry extends Construct {
+  public readonly namespace: string;
+  /** The StatefulSet (and pod name prefix). */
+  public readonly name = 'registry';
+  /** Host and port clients on a node push to and pull from (`localhost:32000`). */
+  public readonly host: string;
+  public readonly nodePort: number;
+  /** Name of the data PVC (back it up, or restore into it). */
+  public readonly volumeClaimName = 'data-registry-0';
+  /** containerd `hosts.toml` for `host`; needed on each node unless the port is 32000. */
+  public readonly hostsToml: string;
+  /** Where `hostsToml` goes on a MicroK8s node. */
+  public readonly hostsTomlPath: string;
+  /** The rendered `config.yml`. */
+  public readonly configYaml: string;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly service: k8s.KubeService;
+  public readonly garbageCollectionJob?: k8s.KubeCronJob;
+
+  constructor(scope: Construct, id: string, props: LocalRegistryProps) {
+    super(scope, id);
+    if (Chart.of(this).namespace) {
+      throw new PropError(this, 'scope', Chart.of(this).namespace, 'create LocalRegistry in a chart without a namespace: it places objects in its own namespace and in kube-public');
+    }
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'container-registry');
+    const image = checkPinnedImage(this, 'image', props.image ?? DEFAULT_REGISTRY_IMAGE);
+    this.nodePort = checkInteger(this, 'nodePort', props.nodePort ?? 32000, 30000, 32767);
+    const storageSize = checkQuantity(this, 'storageSize', props.storageSize ?? '20Gi');
+    const storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
+    const port = checkPort(this, 'config.port', props.config?.port ?? 5000);
+    const gc = props.garbageCollection ?? {};
+    const schedule = gc.schedule === undefined ? '30 3 * * 0' : gc.schedule;
+    if (schedule !== null && (typeof schedule !== 'string' || !CRON.test(schedule.trim()))) {
+      throw new PropError(this, 'garbageCollection.schedule', schedule, 'expected a five-field cron expression such as "30 3 * * 0", or null to disable');
+    }
+    const kubectlImage = checkPinnedImage(this, 'garbageCollection.kubectlImage', gc.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
+    if (props.config?.htpasswd) {
+      checkNonEmpty(this, 'config.htpasswd.path', props.config.htpasswd.path);
+      this.node.addMetadata('warning', 'htpasswd auth over plain HTTP sends passwords in clear text: put the registry behind TLS');
+    }
+
+    this.host = `localhost:${this.nodePort}`;
+    this.hostsTomlPath = `/var/snap/microk8s/current/args/certs.d/${this.host}/hosts.toml`;
+    this.hostsToml = hostsToml(this.host);
+    this.configYaml = renderRegistryConfig({ ...props.config, port, rootDirectory: '/var/lib/registry' });
+    const ns = this.namespace;
+    const labels = appLabels('registry', this.name, 'registry', props.labels);
+    const meta = (name: string) => ({ name, namespace: ns, labels: labels.all });
+
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: ns, labels: labels.all } });
+    }
+
+    // ---- http.secret -----------------------------------------------------------------------
+    let secretName: string;
+    let secretKey: string;
+    const src = props.httpSecret?.source;
+    if (src?.value !== undefined) {
+      if (typeof src.value !== 'string' || src.value.length < 32 || /\s/.test(src.value)) {
+        throw new PropError(this, 'httpSecret', '<redacted>', 'expected at least 32 characters without whitespace (openssl rand -hex 32)');
+      }
+      secretName = 'registry-http-secret';
+      secretKey = 'http-secret';
+      new k8s.KubeSecret(this, 'HttpSecret', { metadata: meta(secretName), type: 'Opaque', stringData: { [secretKey]: src.value } });
+    } else if (src?.secretName !== undefined) {
+      secretName = checkDnsSubdomain(this, 'httpSecret.secretName', src.secretName);
+      secretKey = checkSecretKey(this, 'httpSecret.key', src.key ?? 'http-secret');
+    } else {
+      throw new PropError(this, 'httpSecret', src, 'expected RegistryHttpSecret.fromValue(v) or RegistryHttpSecret.fromExistingSecret(name)');
+    }
+
+    // ---- config, Services ------------------------------------------------------------------
+    const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('registry-config'), data: { 'config.yml': this.configYaml } });
+    const servicePort = (p: Partial<k8s.ServicePort>): k8s.ServicePort => ({ name: 'registry', port, targetPort: k8s.IntOrString.fromString('registry'), protocol: 'TCP', ...p });
+    const headless = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: meta('registry-headless'),
+      spec: { clusterIp: 'None', selector: labels.selector, ports: [servicePort({})] },
+    });
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: meta('registry'),
+      spec: { type: 'NodePort', selector: labels.selector, ports: [servicePort({ nodePort: this.nodePort })] },
+    });
+
+    // ---- the registry ------------------------------------------------------------------------
+    const security: k8s.SecurityContext = {
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    };
+    const podSecurity: k8s.PodSecurityContext = {
+      runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const probe = (extra: Partial<k8s.Probe>): k8s.Probe => ({ httpGet: { path: '/', port: k8s.IntOrString.fromString('registry') }, timeoutSeconds: 3, ...extra });
+    const configVolume: k8s.Volume = { name: 'config', configMap: { name: config.name } };
+    const configMount: k8s.VolumeMount = { name: 'config', mountPath: '/etc/docker/registry', readOnly: true };
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: meta(this.name),
+      spec: {
+        serviceName: headless.name,
+        replicas: 1,
+        selector: { matchLabels: labels.selector },
+        // Deleting the StatefulSet keeps the images (the PVC and, with it, the volume).
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels: labels.all },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurity,
+            containers: [{
+              name: 'registry',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              args: ['/etc/docker/registry/config.yml'],
+              ports: [{ name: 'registry', containerPort: port, protocol: 'TCP' }],
+              env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } }],
+              resources: props.resources ?? {
+                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
+                limits: { memory: k8s.Quantity.fromString('512Mi') },
+              },
+              securityContext: security,
+              startupProbe: probe({ periodSeconds: 2, failureThreshold: 30 }),
+              readinessProbe: probe({ periodSeconds: 5, failureThreshold: 3 }),
+              livenessProbe: probe({ periodSeconds: 10, failureThreshold: 3 }),
+              volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, configMount, { name: 'tmp', mountPath: '/tmp' }],
+            }],
+            volumes: [configVolume, { name: 'tmp', emptyDir: {} }],
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels: labels.all },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: k8s.Quantity.fromString(storageSize) } } },
+        }],
+      },
+    });
+    if (src.value === undefined) declareExternalSecret(this.statefulSet, secretName);
+
+    if (props.advertise ?? true) {
+      // KEP-1755: tools discover the cluster's local registry here.
+      new k8s.KubeConfigMap(this, 'LocalRegistryHosting', {
+        metadata: { name: 'local-registry-hosting', namespace: 'kube-public', labels: labels.all },
+        data: { 'localRegistryHosting.v1': `host: "${this.host}"\nhelp: "https://microk8s.io/docs/registry-built-in"\n` },
+      });
+    }
+
+    if (schedule !== null) {
+      this.garbageCollectionJob = this.garbageCollection(schedule, gc.deleteUntagged ?? false, kubectlImage, image, {
+        labels, meta, security, podSecurity, configVolume, configMount,
+      });
+    }
+  }
+
+  /** `<registry host>/<name>:<tag>`, the reference pods pull. `tag` is required and never `latest`. */
+  public imageRef(name: string, tag: string): string {
+    if (typeof name !== 'string' || name.length > 255 || !IMAGE_NAME.test(name)) {
+      throw new PropError(this, 'imageRef.name', name, 'expected a repository name: lower-case path components of letters, digits and single separators (".", "_", "__", "-"), e.g. "doit" or "team/doit"');
+    }
+    if (typeof tag !== 'string' || !IMAGE_TAG.test(tag) || tag === 'latest') {
+      throw new PropError(this, 'imageRef.tag', tag, 'expected a version tag (letters, digits, "_", ".", "-"; at most 128; not "latest"), e.g. "1.2.3"');
+    }
+    return `${this.host}/${name}:${tag}`;
+  }
+
+  /**
+   * Collect garbage without ever racing a push. The registry docs require read-only mode (or
+   * a stopped registry) during `garbage-collect`: a push that uploaded its blobs but not yet
+   * its manifest would otherwise lose those blobs. One Job pod, in order:
+   * 1. (init, kubectl) set `REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}` on the
+   *    StatefulSet and wait for the rollout: the read-only pod now serves pulls, rejects pushes;
+   * 2. (init, registry image) run `registry garbage-collect` on the same volume (RWO allows a
+   *    second pod on the node); its exit code is saved, the step itself never fails;
+   * 3. (kubectl) remove the variable again and wait for the rollout, in parallel with
+   *    (registry image) a container that exits with the saved code, so a failed collection fails the Job
+   *    while the registry is writable again either way.
+   * The ServiceAccount may only get, patch, list and watch this one StatefulSet.
+   */
+  private garbageCollection(schedule: string, deleteUntagged: boolean, kubectlImage: string, registryImage: string, ctx: {
+    labels: { all: Record<string, string> }; meta: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
+    security: k8s.SecurityContext; podSecurity: k8s.PodSecurityContext; configVolume: k8s.Volume; configMount: k8s.VolumeMount;
+  }): k8s.KubeCronJob {
+    const name = 'registry-gc';
+    const sa = new k8s.KubeServiceAccount(this, 'GcServiceAccount', { metadata: ctx.meta(name), automountServiceAccountToken: false });
+    const role = new k8s.KubeRole(this, 'GcRole', {
+      metadata: ctx.meta(name),
+      rules: [{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: [this.name], verbs: ['get', 'patch', 'list', 'watch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'GcRoleBinding', {
+      metadata: ctx.meta(name),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
+    });
+    const small: k8s.ResourceRequirements = {
+      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
+      limits: { memory: k8s.Quantity.fromString('256Mi') },
+    };
+    const kubectl = (cname: string, args: string[]): k8s.Container => ({
+      name: cname, image: kubectlImage, command: ['kubectl', '--namespace', this.namespace, ...args],
+      env: [{ name: 'HOME', value: '/tmp' }], resources: small, securityContext: ctx.security,
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    });
+    const sts = `statefulset/${this.name}`;
+    const rollout = ['rollout', 'status', sts, '--timeout=10m'];
+    const gcArgs = ['registry', 'garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), '/etc/docker/registry/config.yml'];
+    return new k8s.KubeCronJob(this, 'GarbageCollection', {
+      metadata: ctx.meta(name),
+      spec: {
+        schedule,
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 3600,
+            template: {
+              metadata: { labels: { ...ctx.labels.all, 'app.kubernetes.io/component': 'garbage-collection' } },
+              spec: {
+                serviceAccountName: sa.name,
+                automountServiceAccountToken: true, // kubectl talks to the API with the Role above
+                restartPolicy: 'Never',
+                securityContext: ctx.podSecurity,
+                initContainers: [
+                  kubectl('enter-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_READONLY_VALUE}`]),
+                  kubectl('wait-read-only', rollout),
+                  {
+                    name: 'garbage-collect', image: registryImage, command: ['/bin/sh', '-c',
+                      `${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
+                    resources: small, securityContext: ctx.security,
+                    volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, ctx.configMount, { name: 'tmp', mountPath: '/tmp' }],
+                  },
+                ],
+                containers: [
+                  kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}-`]),
+                  {
+                    name: 'report', image: registryImage, command: ['/bin/sh', '-c', 'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
+                    resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                  },
+                ],
+                volumes: [
+                  { name: 'data', persistentVolumeClaim: { claimName: this.volumeClaimName } },
+                  ctx.configVolume,
+                  { name: 'tmp', emptyDir: {} },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+}
+
+/** containerd registry host configuration for a plain-HTTP registry at `host`. */
+export function hostsToml(host: string): string {
+  return `server = "http://${host}"\n\n[host."http://${host}"]\n  capabilities = ["pull", "resolve"]\n`;
+}
