@@ -1,27 +1,96 @@
 /**
- * The real `cdk8s synth` (the project's cdk8s-cli, the app command from cdk8s.yaml) on the
- * default app, into a temporary directory.
+ * `cdk8s synth` as users run it: the project's real cdk8s-cli with cdk8s.yaml (app through
+ * sucrase, validation plugin), on the default app, into temporary directories.
  */
-import { execFileSync } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
+import { validateManifests } from '../lib';
 
 const root = join(__dirname, '..');
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
+let tmp: string;
+beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'synth-')); });
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('cdk8s synth (real CLI)', () => {
+let runs = 0;
+/** `cdk8s synth` writing our output to `out` (DOIT_OUTDIR); the CLI's own scratch dir is separate. */
+function synth(out: string, env: Record<string, string> = {}) {
+  return spawnSync(cdk8s, ['synth', '--no-check-upgrade', '--output', join(tmp, `cli-${runs++}`)], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, DOIT_SECRETS_FILE: join(tmp, 'secrets.json'), DOIT_OUTDIR: out, ...env },
+  });
+}
+const files = (dir: string) => readdirSync(dir).filter(f => f.endsWith('.k8s.yaml')).sort();
+const snapshotDir = (dir: string) => Object.fromEntries(readdirSync(dir).map(f => [f, readFileSync(join(dir, f), 'utf8')]));
+
+describe('cdk8s synth of the default stack (real CLI)', () => {
   let out: string;
-  beforeAll(() => { out = mkdtempSync(join(tmpdir(), 'synth-')); });
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  beforeAll(() => {
+    out = join(tmp, 'dist');
+    const r = synth(out);
+    if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+  });
 
-  test('writes dist/*.k8s.yaml with a Postgres StatefulSet', () => {
-    execFileSync(cdk8s, ['synth', '--no-check-upgrade', '--output', out], { cwd: root, stdio: 'pipe' });
-    const files = readdirSync(out).filter(f => f.endsWith('.k8s.yaml'));
-    expect(files.length).toBeGreaterThan(0);
-    const docs = files.flatMap(f => parseAllDocuments(readFileSync(join(out, f), 'utf8')).map(d => d.toJS()));
-    const sts = docs.find(d => d.kind === 'StatefulSet' && d.metadata.name === 'postgres');
-    expect(sts.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath');
+  test('numbered files in apply order, and the plugin passed', () => {
+    expect(files(out)).toEqual(['0000-namespaces.k8s.yaml', '0001-secrets.k8s.yaml', '0002-registry.k8s.yaml', '0003-doit.k8s.yaml']);
+  });
+
+  test('validation passes on all of dist/ (re-read from the files)', () => {
+    const sources = files(out).flatMap(f => parseAllDocuments(readFileSync(join(out, f), 'utf8')).map(d => ({ manifest: d.toJS(), file: f })));
+    const report = validateManifests(sources);
+    expect(report.errors).toEqual([]);
+    expect(report.objectCount).toBeGreaterThan(25);
+  });
+
+  test('secrets are generated once (0600 files) and stable across synths', () => {
+    const secretsFile = join(tmp, 'secrets.json');
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(out, '0001-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
+    const before = readFileSync(join(out, '0001-secrets.k8s.yaml'), 'utf8');
+    const again = join(tmp, 'dist-again');
+    expect(synth(again).status).toBe(0);
+    expect(readFileSync(join(again, '0001-secrets.k8s.yaml'), 'utf8')).toBe(before);
+    expect(snapshotDir(again)).toEqual(snapshotDir(out));
+    const values: string[] = Object.values(JSON.parse(readFileSync(secretsFile, 'utf8')));
+    for (const f of files(out).filter(f => !f.includes('secrets'))) {
+      const text = readFileSync(join(out, f), 'utf8');
+      for (const v of values) expect(text).not.toContain(v);
+    }
+  });
+
+  test('the default secrets file and dist/ are git-ignored, and no secret file is tracked', () => {
+    execFileSync('git', ['check-ignore', '-q', '.secrets/doit.json'], { cwd: root });
+    execFileSync('git', ['check-ignore', '-q', 'dist/0001-secrets.k8s.yaml'], { cwd: root });
+    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
+    expect(tracked.filter(f => f.startsWith('.secrets') || f.startsWith('dist/'))).toEqual([]);
+  });
+
+  test('invalid configuration: clear message, non-zero exit, previous dist/ untouched', () => {
+    const before = snapshotDir(out);
+    const r = synth(out, { DOIT_REPLICAS: '0', DOIT_IMAGE_TAG: 'latest' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('Invalid doit configuration (nothing was written to dist/)');
+    expect(r.stderr).toContain('replicas (from env DOIT_REPLICAS="0")');
+    expect(r.stderr).toContain('image.tag (from env DOIT_IMAGE_TAG="latest")');
+    expect(r.stderr).not.toMatch(/at .*main\.ts/); // our message, not a stack trace
+    expect(snapshotDir(out)).toEqual(before);
+    expect(readdirSync(tmp).filter(f => f.includes('staging'))).toEqual([]);
+  });
+
+
+  test('a bad prop from configuration also leaves dist/ untouched', () => {
+    const before = snapshotDir(out);
+    const r = synth(out, { DOIT_POSTGRES_VERSION: '13.9' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('doit/Postgres: invalid prop "version"');
+    expect(snapshotDir(out)).toEqual(before);
+  });
+
+  test('a fresh output directory is created', () => {
+    const fresh = join(tmp, 'nested', 'out');
+    expect(synth(fresh).status).toBe(0);
+    expect(existsSync(join(fresh, '0003-doit.k8s.yaml'))).toBe(true);
   });
 });

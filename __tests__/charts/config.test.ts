@@ -79,8 +79,9 @@ describe('loadConfig', () => {
   test('TLS modes that need more settings say which', () => {
     expect(problems({ DOIT_TLS_MODE: 'cert-manager', DOIT_HOST: 'doit.example.com' }))
       .toEqual(['tls.clusterIssuer: tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)']);
-    expect(problems({ DOIT_TLS_MODE: 'secret' }))
+    expect(problems({ DOIT_TLS_MODE: 'secret', DOIT_HOST: 'doit.example.com' }))
       .toEqual(['tls.secretName: tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)']);
+    expect(problems({ DOIT_TLS_MODE: 'self-signed' })).toEqual([expect.stringMatching(/^host: this tls.mode needs a host \(DOIT_HOST\)/)]);
   });
 
   test('malformed YAML file', () => {

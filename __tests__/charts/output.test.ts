@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, Chart } from 'cdk8s';
-import { synthAtomically } from '../../lib/charts/output';
+import { synthAtomically, ValidationFailedError } from '../../lib/charts/output';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'out-')); });
@@ -15,14 +15,14 @@ describe('synthAtomically', () => {
     const out = join(dir, 'dist');
     mkdirSync(out);
     writeFileSync(join(out, 'stale.k8s.yaml'), 'kind: ConfigMap\n');
-    synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'));
+    synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'), { validate: false });
     expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
     expect(readdirSync(dir)).toEqual(['dist']); // no staging left behind
   });
 
   test('a failing build leaves the previous output byte-identical and no staging dir', () => {
     const out = join(dir, 'dist');
-    synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'));
+    synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'), { validate: false });
     const before = readFileSync(join(out, 'one.k8s.yaml'), 'utf8');
     expect(() => synthAtomically(out, app => {
       cm(new Chart(app, 'two'), 'b');
@@ -31,6 +31,30 @@ describe('synthAtomically', () => {
     expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
     expect(readFileSync(join(out, 'one.k8s.yaml'), 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('validation errors stop the write: the report is the error, the previous output stays', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'), { validate: false });
+    const before = readFileSync(join(out, 'one.k8s.yaml'), 'utf8');
+    let error: unknown;
+    try {
+      synthAtomically(out, app => new ApiObject(new Chart(app, 'one'), 'svc', {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'x' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] },
+      }));
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect((error as Error).message).toMatch(/ERROR \[service-selector\] Service\/x\/web[\s\S]*Nothing was written/);
+    expect(readFileSync(join(out, 'one.k8s.yaml'), 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('mirrors into the CLI directory and makes secret files private', () => {
+    const out = join(dir, 'dist');
+    const mirror = join(dir, 'cli');
+    synthAtomically(out, app => cm(new Chart(app, 'my-secrets'), 'a'), { mirrorTo: mirror, validate: false });
+    expect(readdirSync(mirror)).toEqual(['my-secrets.k8s.yaml']);
+    expect(statSync(join(out, 'my-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
   });
 
   test('a failure inside synth (construct validation) also leaves nothing', () => {

@@ -205,6 +205,9 @@ describe('ElixirDeployment', () => {
     expect(synth(secrets).map(m => `${m.kind}/${m.metadata.name}`)).toEqual(['Secret/elixir-secrets']);
     expect(synth(chart).some(m => m.kind === 'Secret')).toBe(false);
     expect(() => new ElixirDeployment(new Chart(app, 'other', { namespace: 'x' }), 'E', { ...base, secretScope: secrets })).toThrow(/secretScope.*namespace "x"/);
+    const global = new Chart(app, 'global');
+    new ElixirDeployment(new Chart(app, 'third', { namespace: 'y' }), 'E', { ...base, secretScope: global });
+    expect(synth(global)[0].metadata.namespace).toBe('y');
   });
 
   test('composes with PostgresStatefulSet for another app ("shop") in a fresh chart', () => {
@@ -253,4 +256,13 @@ describe('ElixirDeployment', () => {
       expect((error as Error).message).not.toContain(SKB);
     });
   });
+});
+
+test('setPublicHost replaces PHX_HOST after construction (from an ingress) and validates it', () => {
+  const { chart, app } = build();
+  app.setPublicHost('doit.example.org');
+  expect(app.publicHost).toBe('doit.example.org');
+  const env = find(synth(chart), 'Deployment', 'elixir').spec.template.spec.containers[0].env;
+  expect(env.filter((e: any) => e.name === 'PHX_HOST')).toEqual([{ name: 'PHX_HOST', value: 'doit.example.org' }]);
+  expect(() => app.setPublicHost('not a host')).toThrow(/"publicHost"/);
 });

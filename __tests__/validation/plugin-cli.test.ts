@@ -7,7 +7,7 @@ import { join } from 'path';
 const root = join(__dirname, '..', '..');
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
 
-function synthIn(appFile: string) {
+function synthIn(appFile: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
   try {
     writeFileSync(join(dir, 'cdk8s.yaml'), [
@@ -18,7 +18,7 @@ function synthIn(appFile: string) {
       '    version: 0.1.0',
       '    class: Microk8sPhoenixValidation',
     ].join('\n'));
-    const r = spawnSync(cdk8s, ['synth', '--no-check-upgrade'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules') } });
+    const r = spawnSync(cdk8s, ['synth', '--no-check-upgrade'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(root, 'node_modules'), ...env } });
     return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -38,7 +38,7 @@ test('a broken app: cdk8s synth exits non-zero and prints the report', () => {
 });
 
 test('the default app passes the plugin', () => {
-  const { status, out } = synthIn(join(root, 'main.ts'));
+  const { status, out } = synthIn(join(root, 'main.ts'), { DOIT_SECRETS_FILE: join(tmpdir(), `plugin-secrets-${process.pid}.json`), DOIT_OUTDIR: join(tmpdir(), `plugin-dist-${process.pid}`) });
   expect(out).toContain('0 error(s)');
   expect(status).toBe(0);
 });

@@ -70,8 +70,8 @@ export const DoitConfigSchema = z.object({
     { path: ['tls', 'clusterIssuer'], message: 'tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)' })
   .refine(c => c.tls.mode !== 'secret' || !!c.tls.secretName,
     { path: ['tls', 'secretName'], message: 'tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)' })
-  .refine(c => c.tls.mode !== 'cert-manager' || !!c.host,
-    { path: ['host'], message: 'tls.mode "cert-manager" needs a public host (DOIT_HOST): an ACME or CA certificate names a host' });
+  .refine(c => !['cert-manager', 'secret', 'self-signed'].includes(c.tls.mode) || !!c.host,
+    { path: ['host'], message: 'this tls.mode needs a host (DOIT_HOST): a certificate names its host; only "controller-default" works host-less at https://localhost' });
 
 export type DoitConfig = z.output<typeof DoitConfigSchema>;
 export type DoitConfigInput = z.input<typeof DoitConfigSchema>;
@@ -101,7 +101,7 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_SECRETS_FILE: { path: ['secrets', 'file'], kind: 'string' },
 };
 /** Variables that are not settings but are read elsewhere. */
-const OTHER_ENV = ['DOIT_CONFIG'];
+const OTHER_ENV = ['DOIT_CONFIG', 'DOIT_OUTDIR'];
 
 /** The configuration is invalid; `problems` lists each with its source. Nothing has been written. */
 export class ConfigError extends Error {

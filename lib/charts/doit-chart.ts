@@ -1,27 +1,89 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../elixir';
+import { IngressCertificate, IngressController, TlsIngress } from '../ingress';
+import { PhoenixNetworkPolicies } from '../network';
 import { PostgresCredentials, PostgresStatefulSet } from '../postgres';
 
+/** Facts of the doit image (see the README): compiled into the release, not configurable. */
+export const DOIT_IMAGE_FACTS = {
+  nodeBasename: 'doit',
+  headlessServiceName: 'elixir-headless',
+  migrate: ['/app/bin/doit', 'eval', 'Doit.Release.migrate'],
+  databaseName: 'doit_prod',
+  databaseUser: 'doit',
+} as const;
+
 export interface DoitChartProps extends ChartProps {
-  /**
-   * Name of a Secret in the chart's namespace holding `password` and `DATABASE_URL` for
-   * the database user `doit` (see the README).
-   * @default "postgres-credentials"
-   */
-  readonly databaseSecretName?: string;
+  /** Namespace of the app and its database. */
+  readonly namespace: string;
+  /** Release image reference (from the registry's `imageRef`). */
+  readonly image: string;
+  /** Public host; absent: https://localhost. */
+  readonly host?: string;
+  readonly replicas: number;
+  readonly postgres: { readonly version: string; readonly storageSize: string; readonly storageClassName: string };
+  readonly certificate: IngressCertificate;
+  readonly controller: IngressController;
+  readonly ingressClassName: string;
+  /** Owned secret values and where to put them, or undefined to reference pre-created Secrets. */
+  readonly secrets?: {
+    readonly scope: Construct;
+    readonly postgresPassword: string;
+    readonly secretKeyBase: string;
+    readonly releaseCookie: string;
+  };
 }
 
-/** The doit system on MicroK8s. */
+/**
+ * The doit app: PostgreSQL → ElixirDeployment (DATABASE_URL) → TlsIngress (PHX_HOST from its
+ * host), with NetworkPolicies around them.
+ */
 export class DoitChart extends Chart {
   public readonly postgres: PostgresStatefulSet;
+  public readonly app: ElixirDeployment;
+  public readonly ingress: TlsIngress;
+  public readonly networkPolicies: PhoenixNetworkPolicies;
 
-  constructor(scope: Construct, id: string, props: DoitChartProps = {}) {
-    super(scope, id, { namespace: 'doit', ...props });
+  constructor(scope: Construct, id: string, props: DoitChartProps) {
+    super(scope, id, props);
+    const s = props.secrets;
+
     this.postgres = new PostgresStatefulSet(this, 'Postgres', {
-      databaseName: 'doit_prod',
-      username: 'doit',
-      credentials: PostgresCredentials.fromExistingSecret(props.databaseSecretName ?? 'postgres-credentials'),
-      labels: { 'app.kubernetes.io/part-of': 'doit' },
+      databaseName: DOIT_IMAGE_FACTS.databaseName,
+      username: DOIT_IMAGE_FACTS.databaseUser,
+      version: props.postgres.version,
+      storageSize: props.postgres.storageSize,
+      storageClassName: props.postgres.storageClassName,
+      credentials: s ? PostgresCredentials.fromValues({ password: s.postgresPassword }) : PostgresCredentials.fromExistingSecret('postgres-credentials'),
+      secretScope: s?.scope,
+    });
+
+    this.app = new ElixirDeployment(this, 'Elixir', {
+      image: props.image,
+      nodeBasename: DOIT_IMAGE_FACTS.nodeBasename,
+      headlessServiceName: DOIT_IMAGE_FACTS.headlessServiceName,
+      replicas: props.replicas,
+      database: this.postgres,
+      secrets: s ? ElixirSecrets.fromValues({ secretKeyBase: s.secretKeyBase, releaseCookie: s.releaseCookie }) : ElixirSecrets.fromExistingSecret('elixir-secrets'),
+      secretScope: s?.scope,
+      migrations: { command: [...DOIT_IMAGE_FACTS.migrate], mode: MigrationMode.INIT_CONTAINER },
+    });
+
+    this.ingress = new TlsIngress(this, 'Ingress', {
+      backend: this.app,
+      hosts: props.host ? [props.host] : [],
+      controller: props.controller,
+      ingressClassName: props.ingressClassName,
+      certificate: props.certificate,
+    });
+    // One source of truth for the public host: LiveView's origin check compares PHX_HOST.
+    this.app.setPublicHost(this.ingress.host);
+
+    this.networkPolicies = new PhoenixNetworkPolicies(this, 'NetworkPolicies', {
+      app: this.app,
+      database: { podSelector: this.postgres.podSelector, port: this.postgres.port },
+      databaseClients: this.app.migrationPodSelector ? [this.app.migrationPodSelector] : [],
     });
   }
 }

@@ -1,1 +1,6 @@
+export * from './config';
+export * from './secrets';
+export * from './output';
+export * from './registry-chart';
 export * from './doit-chart';
+export * from './stack';

@@ -188,6 +188,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
   /** Labels of migration Job pods (they connect to the database but are not app pods). */
   public readonly migrationPodSelector?: Record<string, string>;
 
+  private readonly phxHostEnv: { name: string; value: string };
+
   constructor(scope: Construct, id: string, props: ElixirDeploymentProps) {
     super(scope, id);
 
@@ -213,7 +215,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     if (clash) {
       throw new PropError(this, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
     }
-    const phxHost = checkDnsSubdomain(this, 'phxHost', props.phxHost ?? 'localhost');
+    this.phxHostEnv = { name: 'PHX_HOST', value: checkDnsSubdomain(this, 'phxHost', props.phxHost ?? 'localhost') };
     const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
     const healthPath = props.healthCheckPath ?? '/';
     if (typeof healthPath !== 'string' || !healthPath.startsWith('/') || /\s/.test(healthPath)) {
@@ -253,6 +255,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       this.secretName = `${this.name}-secrets`;
       this.secret = createOwnedSecret(this, props.secretScope, {
         name: this.secretName,
+        namespace: this.namespace,
         labels: labels.all,
         stringData: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
       });
@@ -284,7 +287,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       { name: 'ERL_AFLAGS', value: `-kernel inet_dist_listen_min ${this.distributionPort} inet_dist_listen_max ${this.distributionPort}` },
       { name: 'PHX_SERVER', value: 'true' },
       { name: 'PORT', value: String(this.httpPort) },
-      { name: 'PHX_HOST', value: phxHost },
+      this.phxHostEnv,
       { name: 'POOL_SIZE', value: String(poolSize) },
       ...runtimeEnv,
       ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
@@ -423,6 +426,20 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       if (!this.secret) declareExternalSecret(obj, this.secretName);
       for (const name of databaseEnv.external) declareExternalSecret(obj, name);
     }
+  }
+
+  /**
+   * Set `PHX_HOST` after construction, typically from the TlsIngress that takes this app as
+   * its backend (`app.setPublicHost(ingress.host)`): the ingress is then the one source of truth
+   * for the host LiveView's origin check compares.
+   */
+  public setPublicHost(host: string): void {
+    this.phxHostEnv.value = checkDnsSubdomain(this, 'publicHost', host);
+  }
+
+  /** The current `PHX_HOST`. */
+  public get publicHost(): string {
+    return this.phxHostEnv.value;
   }
 
   /** `DATABASE_URL` from a PostgresStatefulSet handle or a user Secret. */

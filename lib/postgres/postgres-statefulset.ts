@@ -227,6 +227,7 @@ export class PostgresStatefulSet extends Construct {
       this.databaseUrlKey = 'DATABASE_URL';
       this.secret = createOwnedSecret(this, props.secretScope, {
         name: this.secretName,
+        namespace: this.namespace,
         labels: labels.all,
         stringData: {
           username: this.username,

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey,
@@ -73,6 +74,11 @@ export interface LocalRegistryProps {
   readonly resources?: k8s.ResourceRequirements;
   /** Create the Namespace object. @default true */
   readonly createNamespace?: boolean;
+  /**
+   * Where the owned http Secret is created (e.g. a chart holding all Secrets).
+   * @default this construct
+   */
+  readonly secretScope?: Construct;
   /** Publish KEP-1755 `local-registry-hosting` in kube-public. @default true */
   readonly advertise?: boolean;
   /** @default none */
@@ -155,7 +161,7 @@ export class LocalRegistry extends Construct {
       }
       secretName = 'registry-http-secret';
       secretKey = 'http-secret';
-      new k8s.KubeSecret(this, 'HttpSecret', { metadata: meta(secretName), type: 'Opaque', stringData: { [secretKey]: src.value } });
+      createOwnedSecret(this, props.secretScope, { name: secretName, namespace: ns, labels: labels.all, stringData: { [secretKey]: src.value } });
     } else if (src?.secretName !== undefined) {
       secretName = checkDnsSubdomain(this, 'httpSecret.secretName', src.secretName);
       secretKey = checkSecretKey(this, 'httpSecret.key', src.key ?? 'http-secret');

@@ -1,0 +1,115 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { buildDoitStack, DoitConfig, DoitSecretValues, expectValid, loadConfig, validate } from '../../lib';
+import { find, Manifest, selects, synth } from '../util';
+
+// Obviously fake, fixed values so that snapshots are stable; real ones come from .secrets/doit.json.
+const FAKE: DoitSecretValues = {
+  postgresPassword: 'test-only-postgres-password-0000000000',
+  secretKeyBase: 'test-only-secret-key-base-'.padEnd(88, '0'),
+  releaseCookie: 'test-only-release-cookie-00000000000000',
+  registryHttpSecret: 'test-only-registry-http-secret-000000000',
+};
+
+function stack(env: Record<string, string> = {}, secrets: DoitSecretValues | null = FAKE) {
+  const config: DoitConfig = loadConfig({ env, cwd: __dirname });
+  const app: App = Testing.app();
+  const s = buildDoitStack(app, { config, secrets: secrets ?? undefined });
+  const charts = app.charts;
+  const byChart = Object.fromEntries(charts.map(c => [c.node.id, synth(c)])) as Record<string, Manifest[]>;
+  return { app, s, byChart, all: Object.values(byChart).flat() };
+}
+
+describe('the doit stack on defaults', () => {
+  test('snapshot of the full default output', () => {
+    expect(stack().byChart).toMatchSnapshot();
+  });
+
+  test('passes synth-time validation, in every TLS mode and both secret modes', () => {
+    expect(expectValid(stack().app).waivers).toEqual([]);
+    for (const env of <Array<Record<string, string>>>[
+      { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' },
+      { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' },
+      { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'secret', DOIT_TLS_SECRET_NAME: 'doit-tls', DOIT_INGRESS_CONTROLLER: 'nginx' },
+      { DOIT_REGISTRY_ENABLED: 'false' },
+    ]) {
+      expect(validate(stack(env).app).errors).toEqual([]);
+    }
+    expect(validate(stack({}, null).app).errors).toEqual([]);
+  });
+
+  test('charts in apply order: namespaces, secrets, registry, doit', () => {
+    const { app } = stack();
+    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'secrets', 'registry', 'doit']);
+  });
+
+  test('readable names and the part-of label on every object', () => {
+    const { all } = stack();
+    for (const m of all) {
+      expect(m.metadata.labels?.['app.kubernetes.io/part-of']).toBe('doit');
+      expect(m.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/); // no cdk8s hash suffixes
+    }
+    expect(all.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(expect.arrayContaining([
+      'Namespace/doit', 'StatefulSet/postgres', 'Deployment/elixir', 'Service/elixir-headless', 'Ingress/elixir', 'StatefulSet/registry',
+    ]));
+  });
+
+  test('wiring: Postgres → DATABASE_URL, ingress host → PHX_HOST, registry → image, doit image facts', () => {
+    const { byChart, s } = stack({ DOIT_HOST: 'doit.example.com', DOIT_IMAGE_TAG: '2.0.1' });
+    const dep = find(byChart.doit, 'Deployment', 'elixir');
+    const c = dep.spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    expect(env.DATABASE_URL.valueFrom.secretKeyRef).toEqual({ name: s.doit.postgres.secretName, key: 'DATABASE_URL' });
+    expect(env.PHX_HOST.value).toBe(find(byChart.doit, 'Ingress', 'elixir').spec.rules[0].host);
+    expect(env.PHX_HOST.value).toBe('doit.example.com');
+    expect(c.image).toBe('localhost:32000/doit:2.0.1');
+    expect(env.RELEASE_NODE.value).toBe('doit@$(POD_IP)');
+    expect(selects(find(byChart.doit, 'Service', 'elixir-headless').spec.selector, dep.spec.template.metadata.labels)).toBe(true);
+    expect(dep.spec.template.spec.initContainers[0].command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
+    expect(env.PHX_HOST.value).toBe(s.doit.ingress.host);
+  });
+
+  test('local mode: PHX_HOST localhost, reached at https://localhost', () => {
+    const { s, byChart } = stack();
+    expect(s.doit.ingress.url).toBe('https://localhost');
+    const env = find(byChart.doit, 'Deployment', 'elixir').spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'PHX_HOST').value).toBe('localhost');
+  });
+
+  test('secrets only in the secrets file, never elsewhere in the output', () => {
+    const { byChart } = stack();
+    expect(byChart.secrets.map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
+      'Secret/container-registry/registry-http-secret', 'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials',
+    ]);
+    for (const [chart, ms] of Object.entries(byChart)) {
+      if (chart === 'secrets') continue;
+      const text = JSON.stringify(ms);
+      expect(ms.some(m => m.kind === 'Secret')).toBe(false);
+      for (const v of Object.values(FAKE)) expect(text).not.toContain(v);
+    }
+  });
+
+  test('existing-secrets mode: no secrets file, Secrets referenced by documented names and declared external', () => {
+    const { app, byChart } = stack({ DOIT_SECRETS_MODE: 'existing' }, null);
+    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'registry', 'doit']);
+    expect(byChart.doit.some(m => m.kind === 'Secret')).toBe(false);
+    const ext = (m: Manifest) => m.metadata.annotations?.['validation.microk8s-phoenix.io/external-secrets'];
+    expect(ext(find(byChart.doit, 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials');
+    expect(ext(find(byChart.registry, 'StatefulSet', 'registry'))).toBe('registry-http-secret');
+  });
+
+  test('NetworkPolicies: default deny plus the app flows, in the app namespace', () => {
+    const { byChart } = stack();
+    const names = byChart.doit.filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
+    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-database-from-clients']);
+    expect(find(byChart.doit, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('several stacks in one App (distinct namespaces) do not collide', () => {
+    const app = Testing.app();
+    for (let i = 0; i < 3; i++) {
+      buildDoitStack(app, { config: loadConfig({ env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(32000 + i) }, cwd: __dirname }), secrets: FAKE, prefix: `s${i}` });
+    }
+    expect(validate(app).errors).toEqual([]);
+    expect((app.charts as Chart[]).length).toBe(12);
+  });
+});

@@ -1,0 +1,104 @@
+import { App, Chart } from 'cdk8s';
+import * as k8s from '../../imports/k8s';
+import { IngressCertificate, IngressController } from '../ingress';
+import { LocalRegistry, RegistryHttpSecret } from '../registry';
+import { DoitConfig } from './config';
+import { DoitChart } from './doit-chart';
+import { RegistryChart } from './registry-chart';
+import { DoitSecretValues } from './secrets';
+
+export interface DoitStackProps {
+  readonly config: DoitConfig;
+  /** Generated values (secrets.mode local-file); absent: reference pre-created Secrets. */
+  readonly secrets?: DoitSecretValues;
+  /** Prefix of chart ids (several stacks in one App, e.g. the benchmark). @default none */
+  readonly prefix?: string;
+}
+
+export interface DoitStack {
+  readonly namespaces: Chart;
+  readonly secrets?: Chart;
+  readonly registry?: LocalRegistry;
+  readonly doit: DoitChart;
+}
+
+/** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
+export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
+
+/**
+ * The whole doit system as charts, each its own file in `dist/`, numbered in apply order:
+ * `0000-namespaces` (and `cluster-issuers` with self-signed TLS), `0001-secrets` (only with
+ * generated secrets), `0002-registry`, `0003-doit`.
+ */
+export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
+  const { config, secrets } = props;
+  const id = (name: string) => (props.prefix ? `${props.prefix}-${name}` : name);
+  const registryNamespace = props.prefix ? `${props.prefix}-registry` : 'container-registry';
+
+  const namespaces = new Chart(app, id('namespaces'), { labels: PART_OF });
+  for (const ns of [config.namespace, ...(config.registry.enabled ? [registryNamespace] : [])]) {
+    new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns } });
+  }
+
+  let secretsChart: Chart | undefined;
+  if (secrets) {
+    // All generated Secrets in one file, so they can be handled apart from the rest of dist/.
+    secretsChart = new Chart(app, id('secrets'), { labels: PART_OF });
+    secretsChart.addDependency(namespaces);
+  }
+
+  let registry: LocalRegistry | undefined;
+  if (config.registry.enabled) {
+    const registryChart = new RegistryChart(app, id('registry'), {
+      labels: PART_OF,
+      registry: {
+        namespace: registryNamespace,
+        createNamespace: false,
+        nodePort: config.registry.nodePort,
+        storageSize: config.registry.storageSize,
+        storageClassName: config.registry.storageClassName,
+        httpSecret: secrets ? RegistryHttpSecret.fromValue(secrets.registryHttpSecret) : RegistryHttpSecret.fromExistingSecret('registry-http-secret'),
+        secretScope: secretsChart,
+        advertise: !props.prefix,
+      },
+    });
+    registryChart.addDependency(namespaces);
+    if (secretsChart) registryChart.addDependency(secretsChart);
+    registry = registryChart.registry;
+  }
+
+  const image = config.image.repository
+    ? `${config.image.repository}:${config.image.tag}`
+    // Without our registry, images come from the MicroK8s registry addon on the same port.
+    : registry?.imageRef(config.image.name, config.image.tag) ?? `localhost:32000/${config.image.name}:${config.image.tag}`;
+
+  const doit = new DoitChart(app, id('doit'), {
+    namespace: config.namespace,
+    labels: PART_OF,
+    image,
+    host: config.host,
+    replicas: config.replicas,
+    postgres: config.postgres,
+    controller: config.ingress.controller === 'nginx' ? IngressController.NGINX : IngressController.TRAEFIK,
+    ingressClassName: config.ingress.className,
+    certificate: certificateFor(config),
+    secrets: secrets && secretsChart ? { scope: secretsChart, ...secrets } : undefined,
+  });
+  doit.addDependency(namespaces);
+  if (secretsChart) doit.addDependency(secretsChart);
+  if (registry) doit.addDependency(Chart.of(registry));
+  const issuers = app.node.tryFindChild('cluster-issuers');
+  if (issuers instanceof Chart) doit.addDependency(issuers);
+
+  return { namespaces, secrets: secretsChart, registry, doit };
+}
+
+function certificateFor(config: DoitConfig): IngressCertificate {
+  switch (config.tls.mode) {
+    case 'secret': return IngressCertificate.fromSecret(config.tls.secretName!);
+    case 'cert-manager': return IngressCertificate.certManager({ clusterIssuer: config.tls.clusterIssuer! });
+    case 'self-signed': return IngressCertificate.selfSignedCa();
+    default: return IngressCertificate.controllerDefault();
+  }
+}
+
