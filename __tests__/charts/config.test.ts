@@ -23,7 +23,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {}, cwd: dir });
     expect(c).toMatchObject({
       namespace: 'doit', image: { name: 'doit', tag: '0.1.0' }, replicas: 3,
-      postgres: { storageSize: '5Gi', storageClassName: 'microk8s-hostpath' },
+      postgres: { storageSize: '5Gi', storageClassName: 'microk8s-hostpath-retain' },
       registry: { enabled: true, nodePort: 32000 },
       tls: { mode: 'controller-default' }, ingress: { controller: 'traefik', className: 'public' },
       secrets: { mode: 'local-file', file: '.secrets/doit.json' },

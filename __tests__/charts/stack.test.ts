@@ -37,6 +37,16 @@ describe('the doit stack on defaults', () => {
     expect(validate(stack({}, null).app).errors).toEqual([]);
   });
 
+  test('data volumes use a Retain StorageClass (created once), so even deleting the namespace keeps the data', () => {
+    const { byChart } = stack();
+    const sc = find(byChart.namespaces, 'StorageClass', 'microk8s-hostpath-retain');
+    expect(sc).toMatchObject({ provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
+    expect(sc.metadata.namespace).toBeUndefined();
+    expect(find(byChart.doit, 'StatefulSet', 'postgres').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(find(byChart.registry, 'StatefulSet', 'registry').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart.namespaces.some(m => m.kind === 'StorageClass')).toBe(false);
+  });
+
   test('charts in apply order: namespaces, secrets, registry, doit', () => {
     const { app } = stack();
     expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'secrets', 'registry', 'doit']);

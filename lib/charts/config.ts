@@ -18,6 +18,12 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const dnsLabel = z.string().regex(DNS_LABEL, 'expected a DNS-1123 label (lower-case letters, digits, "-")');
 const quantity = z.string().regex(QUANTITY, 'expected a Kubernetes quantity such as "5Gi"');
 
+/**
+ * The stack's default StorageClass: MicroK8s' hostpath provisioner with reclaim policy
+ * Retain, created by the stack, so that even deleting the namespace keeps the volumes.
+ */
+export const RETAINED_STORAGE_CLASS = 'microk8s-hostpath-retain';
+
 export const TLS_MODES = ['controller-default', 'secret', 'cert-manager', 'self-signed'] as const;
 export const INGRESS_CONTROLLERS = ['traefik', 'nginx'] as const;
 export const SECRET_MODES = ['local-file', 'existing'] as const;
@@ -40,13 +46,13 @@ export const DoitConfigSchema = z.object({
   postgres: z.object({
     version: z.string().regex(/^\d+\.\d+(-[a-z0-9.]+)?$/, 'expected MAJOR.MINOR such as "17.6"').default('17.6'),
     storageSize: quantity.default('5Gi'),
-    storageClassName: dnsLabel.default('microk8s-hostpath'),
+    storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
   }).strict().prefault({}),
   registry: z.object({
     /** Synthesize the in-cluster registry (off when you use the MicroK8s addon or another registry). */
     enabled: z.boolean().default(true),
     storageSize: quantity.default('20Gi'),
-    storageClassName: dnsLabel.default('microk8s-hostpath'),
+    storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
     nodePort: z.number().int().min(30000).max(32767).default(32000),
   }).strict().prefault({}),
   tls: z.object({

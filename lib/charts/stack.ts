@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { IngressCertificate, IngressController } from '../ingress';
 import { LocalRegistry, RegistryHttpSecret } from '../registry';
-import { DoitConfig } from './config';
+import { DoitConfig, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';
 import { DoitSecretValues } from './secrets';
@@ -22,6 +22,8 @@ export interface DoitStack {
   readonly doit: DoitChart;
 }
 
+const appsWithRetainedClass = new WeakSet<App>();
+
 /** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 
@@ -38,6 +40,18 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const namespaces = new Chart(app, id('namespaces'), { labels: PART_OF });
   for (const ns of [config.namespace, ...(config.registry.enabled ? [registryNamespace] : [])]) {
     new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns } });
+  }
+  const classes = [config.postgres.storageClassName, ...(config.registry.enabled ? [config.registry.storageClassName] : [])];
+  if (classes.includes(RETAINED_STORAGE_CLASS) && !appsWithRetainedClass.has(app)) {
+    appsWithRetainedClass.add(app); // cluster-scoped: once per App, however many stacks
+    // kubectl delete -f dist/ deletes the Namespaces and with them the PVCs; with reclaim
+    // policy Retain the volumes (and the data on the node) survive and can be re-bound.
+    new k8s.KubeStorageClass(namespaces, 'RetainedStorageClass', {
+      metadata: { name: RETAINED_STORAGE_CLASS },
+      provisioner: 'microk8s.io/hostpath',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    });
   }
 
   let secretsChart: Chart | undefined;
