@@ -47,6 +47,15 @@ describe('the doit stack on defaults', () => {
     expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart.namespaces.some(m => m.kind === 'StorageClass')).toBe(false);
   });
 
+  test('daily backups of the database to a retained volume, configurable', () => {
+    const { byChart } = stack({ DOIT_BACKUP_RETENTION: '14' });
+    const cron = find(byChart.doit, 'CronJob', 'postgres-backup');
+    expect(cron.spec.schedule).toBe('15 2 * * *');
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'BACKUP_RETENTION').value).toBe('14');
+    expect(find(byChart.doit, 'PersistentVolumeClaim', 'postgres-backups').spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(stack({ DOIT_BACKUP_ENABLED: 'false' }).byChart.doit.some(m => m.kind === 'CronJob')).toBe(false);
+  });
+
   test('charts in apply order: namespaces, secrets, registry, doit', () => {
     const { app } = stack();
     expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'secrets', 'registry', 'doit']);
@@ -110,7 +119,10 @@ describe('the doit stack on defaults', () => {
   test('NetworkPolicies: default deny plus the app flows, in the app namespace', () => {
     const { byChart } = stack();
     const names = byChart.doit.filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
-    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-database-from-clients']);
+    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-client-1-to-database', 'allow-database-from-clients']);
+    // the backup CronJob's pods may reach the database
+    const backupLabels = find(byChart.doit, 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.metadata.labels;
+    expect(selects(find(byChart.doit, 'NetworkPolicy', 'allow-client-1-to-database').spec.podSelector.matchLabels, backupLabels)).toBe(true);
     expect(find(byChart.doit, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 

@@ -48,6 +48,13 @@ export const DoitConfigSchema = z.object({
     storageSize: quantity.default('5Gi'),
     storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
   }).strict().prefault({}),
+  backup: z.object({
+    /** Scheduled pg_dump backups of the database (PostgresBackup). */
+    enabled: z.boolean().default(true),
+    schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a five-field cron expression such as "15 2 * * *"').default('15 2 * * *'),
+    retention: z.number().int().min(1).max(1000).default(7),
+    storageSize: quantity.default('10Gi'),
+  }).strict().prefault({}),
   registry: z.object({
     /** Synthesize the in-cluster registry (off when you use the MicroK8s addon or another registry). */
     enabled: z.boolean().default(true),
@@ -94,6 +101,10 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_POSTGRES_VERSION: { path: ['postgres', 'version'], kind: 'string' },
   DOIT_POSTGRES_STORAGE_SIZE: { path: ['postgres', 'storageSize'], kind: 'string' },
   DOIT_POSTGRES_STORAGE_CLASS: { path: ['postgres', 'storageClassName'], kind: 'string' },
+  DOIT_BACKUP_ENABLED: { path: ['backup', 'enabled'], kind: 'bool' },
+  DOIT_BACKUP_SCHEDULE: { path: ['backup', 'schedule'], kind: 'string' },
+  DOIT_BACKUP_RETENTION: { path: ['backup', 'retention'], kind: 'int' },
+  DOIT_BACKUP_STORAGE_SIZE: { path: ['backup', 'storageSize'], kind: 'string' },
   DOIT_REGISTRY_ENABLED: { path: ['registry', 'enabled'], kind: 'bool' },
   DOIT_REGISTRY_STORAGE_SIZE: { path: ['registry', 'storageSize'], kind: 'string' },
   DOIT_REGISTRY_STORAGE_CLASS: { path: ['registry', 'storageClassName'], kind: 'string' },

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../elixir';
 import { IngressCertificate, IngressController, TlsIngress } from '../ingress';
 import { PhoenixNetworkPolicies } from '../network';
-import { PostgresCredentials, PostgresStatefulSet } from '../postgres';
+import { PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../postgres';
 
 /** Facts of the doit image (see the README): compiled into the release, not configurable. */
 export const DOIT_IMAGE_FACTS = {
@@ -23,6 +23,8 @@ export interface DoitChartProps extends ChartProps {
   readonly host?: string;
   readonly replicas: number;
   readonly postgres: { readonly version: string; readonly storageSize: string; readonly storageClassName: string };
+  /** Scheduled backups; absent: none. */
+  readonly backup?: { readonly schedule: string; readonly retention: number; readonly storageSize: string };
   readonly certificate: IngressCertificate;
   readonly controller: IngressController;
   readonly ingressClassName: string;
@@ -44,6 +46,7 @@ export class DoitChart extends Chart {
   public readonly app: ElixirDeployment;
   public readonly ingress: TlsIngress;
   public readonly networkPolicies: PhoenixNetworkPolicies;
+  public readonly backup?: PostgresBackup;
 
   constructor(scope: Construct, id: string, props: DoitChartProps) {
     super(scope, id, props);
@@ -80,10 +83,15 @@ export class DoitChart extends Chart {
     // One source of truth for the public host: LiveView's origin check compares PHX_HOST.
     this.app.setPublicHost(this.ingress.host);
 
+    if (props.backup) {
+      // Dumps on a volume of the same (Retain) class as the database.
+      this.backup = new PostgresBackup(this, 'Backup', { database: this.postgres, ...props.backup });
+    }
+
     this.networkPolicies = new PhoenixNetworkPolicies(this, 'NetworkPolicies', {
       app: this.app,
       database: { podSelector: this.postgres.podSelector, port: this.postgres.port },
-      databaseClients: this.app.migrationPodSelector ? [this.app.migrationPodSelector] : [],
+      databaseClients: [this.app.migrationPodSelector, this.backup?.podSelector].filter((s): s is Record<string, string> => !!s),
     });
   }
 }

@@ -93,6 +93,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     host: config.host,
     replicas: config.replicas,
     postgres: config.postgres,
+    backup: config.backup.enabled ? config.backup : undefined,
     controller: config.ingress.controller === 'nginx' ? IngressController.NGINX : IngressController.TRAEFIK,
     ingressClassName: config.ingress.className,
     certificate: certificateFor(config),

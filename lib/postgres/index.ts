@@ -1,2 +1,3 @@
 export * from './credentials';
 export * from './postgres-statefulset';
+export * from './backup';

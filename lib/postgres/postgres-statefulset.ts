@@ -170,6 +170,10 @@ export class PostgresStatefulSet extends Construct {
   public readonly image: string;
   /** Namespace of the chart, when it has one. */
   public readonly namespace?: string;
+  /** Numeric uid/gid the server (and its backup jobs) run as. */
+  public readonly runAsUser: number;
+  /** StorageClass of the data volume. */
+  public readonly storageClassName: string;
 
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
@@ -193,10 +197,10 @@ export class PostgresStatefulSet extends Construct {
     this.majorVersion = parseVersion(this, version);
     this.image = `${repository}:${version}`;
     const storageSize = checkQuantity(this, 'storageSize', props.storageSize ?? '5Gi');
-    const storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
+    const storageClassName = this.storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
     const shmSize = checkQuantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '256Mi');
     const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 120, 30, 3600);
-    const uid = checkInteger(this, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
+    const uid = this.runAsUser = checkInteger(this, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
     this.clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     const settings = checkSettings(this, props.config ?? {});
     const initScripts = checkInitScripts(this, props.initScripts ?? {});

@@ -1,0 +1,199 @@
+import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { appLabels } from '../common/labels';
+import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
+import { PostgresStatefulSet } from './postgres-statefulset';
+
+const scripts = new Map<string, string>();
+/** The shell scripts in `scripts/`, read once: the ConfigMap and the tests use the same files. */
+export function postgresScript(name: 'backup.sh' | 'restore.sh'): string {
+  let text = scripts.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(__dirname, 'scripts', name), 'utf8');
+    scripts.set(name, text);
+  }
+  return text;
+}
+
+const CRON = /^(\S+\s+){4}\S+$/;
+
+export interface PostgresBackupProps {
+  /** The server to back up (its image, so pg_dump has the server's major, and its Secret). */
+  readonly database: PostgresStatefulSet;
+  /**
+   * Cron schedule.
+   * @default "15 2 * * *" (daily, 02:15)
+   */
+  readonly schedule?: string;
+  /**
+   * How many dumps to keep (older ones are deleted after a successful dump).
+   * @default 7
+   */
+  readonly retention?: number;
+  /** Size of the backup volume. @default "10Gi" */
+  readonly storageSize?: string;
+  /**
+   * StorageClass of the backup volume. Give it reclaim policy Retain (the doit stack uses
+   * `microk8s-hostpath-retain`) so that deleting the claim keeps the dumps.
+   * @default the database's storage class
+   */
+  readonly storageClassName?: string;
+  /** @default requests 100m / 128Mi, limit 512Mi memory */
+  readonly resources?: k8s.ResourceRequirements;
+}
+
+/**
+ * Scheduled logical backups of a PostgresStatefulSet: a CronJob runs `backup.sh` (from a
+ * ConfigMap) with the server's own image and credentials, writing verified custom-format
+ * dumps to a PVC of their own and keeping the newest N.
+ */
+export class PostgresBackup extends Construct {
+  /** The PVC holding the dumps. */
+  public readonly claimName: string;
+  /** ConfigMap with `backup.sh` and `restore.sh`. */
+  public readonly scriptsConfigMapName: string;
+  /** Dump file name prefix (the database name). */
+  public readonly prefix: string;
+  public readonly database: PostgresStatefulSet;
+  public readonly cronJob: k8s.KubeCronJob;
+  /** Labels of backup and restore pods (they connect to the database). */
+  public readonly podSelector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id);
+    const pg = props.database;
+    if (!(pg instanceof PostgresStatefulSet)) throw new PropError(this, 'database', pg, 'expected a PostgresStatefulSet');
+    const schedule = props.schedule ?? '15 2 * * *';
+    if (typeof schedule !== 'string' || !CRON.test(schedule.trim())) {
+      throw new PropError(this, 'schedule', schedule, 'expected a five-field cron expression such as "15 2 * * *"');
+    }
+    const retention = checkInteger(this, 'retention', props.retention ?? 7, 1, 1000);
+    const size = checkQuantity(this, 'storageSize', props.storageSize ?? '10Gi');
+    const storageClassName = props.storageClassName === undefined ? undefined : checkDnsSubdomain(this, 'storageClassName', props.storageClassName);
+    this.database = pg;
+    this.prefix = pg.databaseName;
+    this.claimName = `${pg.name}-backups`;
+    this.scriptsConfigMapName = `${pg.name}-backup-scripts`;
+    const labels = appLabels('postgres-backup', pg.name, 'backup');
+    this.podSelector = labels.selector;
+
+    new k8s.KubePersistentVolumeClaim(this, 'Claim', {
+      metadata: { name: this.claimName, labels: labels.all },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: storageClassName ?? pg.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      },
+    });
+    new k8s.KubeConfigMap(this, 'Scripts', {
+      metadata: { name: this.scriptsConfigMapName, labels: labels.all },
+      data: { 'backup.sh': postgresScript('backup.sh'), 'restore.sh': postgresScript('restore.sh') },
+    });
+
+    this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
+      metadata: { name: `${pg.name}-backup`, labels: labels.all },
+      spec: {
+        schedule,
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: 6 * 3600,
+            template: this.podTemplate(labels.all, ['/bin/sh', '/scripts/backup.sh'], [
+              { name: 'BACKUP_RETENTION', value: String(retention) },
+            ], props.resources),
+          },
+        },
+      },
+    });
+  }
+
+  /** The pod that runs one of the scripts (also used by PostgresRestoreJob). */
+  public podTemplate(labels: Record<string, string>, command: string[], extraEnv: k8s.EnvVar[] = [], resources?: k8s.ResourceRequirements): k8s.PodTemplateSpec {
+    const pg = this.database;
+    return {
+      metadata: { labels },
+      spec: {
+        restartPolicy: 'Never',
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: {
+          runAsNonRoot: true, runAsUser: pg.runAsUser, runAsGroup: pg.runAsUser, fsGroup: pg.runAsUser,
+          fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+        },
+        containers: [{
+          name: 'postgres-client',
+          image: pg.image,
+          imagePullPolicy: 'IfNotPresent',
+          command,
+          env: [
+            ...pg.libpqEnv(),
+            { name: 'BACKUP_DIR', value: '/backups' },
+            { name: 'BACKUP_PREFIX', value: this.prefix },
+            ...extraEnv,
+          ],
+          resources: resources ?? {
+            requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+            limits: { memory: k8s.Quantity.fromString('512Mi') },
+          },
+          securityContext: {
+            allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+          },
+          volumeMounts: [
+            { name: 'backups', mountPath: '/backups' },
+            { name: 'scripts', mountPath: '/scripts', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }],
+        volumes: [
+          { name: 'backups', persistentVolumeClaim: { claimName: this.claimName } },
+          { name: 'scripts', configMap: { name: this.scriptsConfigMapName, defaultMode: 0o555 } },
+          { name: 'tmp', emptyDir: {} },
+        ],
+      },
+    };
+  }
+}
+
+export interface PostgresRestoreJobProps {
+  readonly backup: PostgresBackup;
+  /**
+   * Dump file name in the backup volume (e.g. "doit_prod-20261124T021500Z.dump").
+   * @default the newest dump
+   */
+  readonly file?: string;
+}
+
+/**
+ * A one-shot Job that restores a dump from a PostgresBackup volume into the database, in one
+ * transaction. Add it to a chart only when you mean to restore, apply, then remove it.
+ */
+export class PostgresRestoreJob extends Construct {
+  public readonly job: k8s.KubeJob;
+
+  constructor(scope: Construct, id: string, props: PostgresRestoreJobProps) {
+    super(scope, id);
+    const file = props.file;
+    if (file !== undefined && !/^[A-Za-z0-9_-]+-[0-9]{8}T[0-9]{6}(\.[0-9]+)?Z(-[0-9]+)?\.dump$/.test(file)) {
+      throw new PropError(this, 'file', file, 'expected a dump file name written by the backup, e.g. "doit_prod-20261124T021500Z.dump"');
+    }
+    const backup = props.backup;
+    const labels = appLabels('postgres-backup', backup.database.name, 'restore');
+    const suffix = createHash('sha256').update(file ?? 'newest').digest('hex').slice(0, 8);
+    this.job = new k8s.KubeJob(this, 'Job', {
+      metadata: { name: `${backup.database.name}-restore-${suffix}`, labels: labels.all },
+      spec: {
+        backoffLimit: 0,
+        activeDeadlineSeconds: 6 * 3600,
+        template: backup.podTemplate({ ...labels.all, ...backup.podSelector, 'app.kubernetes.io/component': 'restore' },
+          ['/bin/sh', '/scripts/restore.sh', ...(file ? [file] : [])]),
+      },
+    });
+  }
+}
