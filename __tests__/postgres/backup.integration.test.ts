@@ -5,11 +5,11 @@
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
-import { AddressInfo, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../../lib';
+import { freePort } from '../net';
 import { find, synth } from '../util';
 
 const pgRoot = '/usr/lib/postgresql';
@@ -27,13 +27,6 @@ const asRoot = process.getuid?.() === 0;
 /** initdb refuses to run as root: run the server as the `postgres` user then. */
 const serverCmd = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as AddressInfo; srv.close(() => resolve(port)); });
-  });
-}
 
 describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
   let dir: string;

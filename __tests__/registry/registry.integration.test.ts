@@ -5,12 +5,12 @@
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { AddressInfo, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
 import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, RegistryHttpSecret } from '../../lib';
+import { freePort } from '../net';
 import { OciImage, writeOciImage } from './oci';
 
 const REGISTRY = 'docker-registry';
@@ -28,13 +28,6 @@ function stopAll(): void {
 }
 afterAll(stopAll);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as AddressInfo; srv.close(() => resolve(port)); });
-  });
-}
 
 describeIf('LocalRegistry config on the real registry', () => {
   let dir: string;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CRON_SCHEDULE } from '../common/cron';
 
 /**
  * Configuration of the default doit stack: typed, with defaults, overridable by a config
@@ -51,7 +52,7 @@ export const DoitConfigSchema = z.object({
   backup: z.object({
     /** Scheduled pg_dump backups of the database (PostgresBackup). */
     enabled: z.boolean().default(true),
-    schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'expected a five-field cron expression such as "15 2 * * *"').default('15 2 * * *'),
+    schedule: z.string().regex(CRON_SCHEDULE, 'expected a five-field cron expression such as "15 2 * * *"').default('15 2 * * *'),
     retention: z.number().int().min(1).max(1000).default(7),
     storageSize: quantity.default('10Gi'),
   }).strict().prefault({}),

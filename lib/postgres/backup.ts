@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
 import { PostgresStatefulSet } from './postgres-statefulset';
@@ -17,8 +18,6 @@ export function postgresScript(name: 'backup.sh' | 'restore.sh'): string {
   }
   return text;
 }
-
-const CRON = /^(\S+\s+){4}\S+$/;
 
 export interface PostgresBackupProps {
   /** The server to back up (its image, so pg_dump has the server's major, and its Secret). */
@@ -66,10 +65,7 @@ export class PostgresBackup extends Construct {
     super(scope, id);
     const pg = props.database;
     if (!(pg instanceof PostgresStatefulSet)) throw new PropError(this, 'database', pg, 'expected a PostgresStatefulSet');
-    const schedule = props.schedule ?? '15 2 * * *';
-    if (typeof schedule !== 'string' || !CRON.test(schedule.trim())) {
-      throw new PropError(this, 'schedule', schedule, 'expected a five-field cron expression such as "15 2 * * *"');
-    }
+    const schedule = checkSchedule(this, 'schedule', props.schedule ?? '15 2 * * *', '15 2 * * *');
     const retention = checkInteger(this, 'retention', props.retention ?? 7, 1, 1000);
     const size = checkQuantity(this, 'storageSize', props.storageSize ?? '10Gi');
     const storageClassName = props.storageClassName === undefined ? undefined : checkDnsSubdomain(this, 'storageClassName', props.storageClassName);
@@ -95,22 +91,13 @@ export class PostgresBackup extends Construct {
 
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata: { name: `${pg.name}-backup`, labels: labels.all },
-      spec: {
-        schedule,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            activeDeadlineSeconds: 6 * 3600,
-            template: this.podTemplate(labels.all, ['/bin/sh', '/scripts/backup.sh'], [
-              { name: 'BACKUP_RETENTION', value: String(retention) },
-            ], props.resources),
-          },
-        },
-      },
+      spec: maintenanceCronJobSpec(schedule, {
+        backoffLimit: 2,
+        activeDeadlineSeconds: 6 * 3600,
+        template: this.podTemplate(labels.all, ['/bin/sh', '/scripts/backup.sh'], [
+          { name: 'BACKUP_RETENTION', value: String(retention) },
+        ], props.resources),
+      }),
     });
   }
 

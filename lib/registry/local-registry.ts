@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
 import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
@@ -87,7 +88,6 @@ export interface LocalRegistryProps {
 
 const IMAGE_NAME = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const CRON = /^(\S+\s+){4}\S+$/;
 
 /**
  * A Docker Registry 2.0 inside MicroK8s that the nodes pull from: a one-replica StatefulSet
@@ -130,9 +130,7 @@ export class LocalRegistry extends Construct {
     const port = checkPort(this, 'config.port', props.config?.port ?? 5000);
     const gc = props.garbageCollection ?? {};
     const schedule = gc.schedule === undefined ? '30 3 * * 0' : gc.schedule;
-    if (schedule !== null && (typeof schedule !== 'string' || !CRON.test(schedule.trim()))) {
-      throw new PropError(this, 'garbageCollection.schedule', schedule, 'expected a five-field cron expression such as "30 3 * * 0", or null to disable');
-    }
+    if (schedule !== null) checkSchedule(this, 'garbageCollection.schedule', schedule, '30 3 * * 0');
     const kubectlImage = checkPinnedImage(this, 'garbageCollection.kubectlImage', gc.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
     if (props.config?.htpasswd) {
       checkNonEmpty(this, 'config.htpasswd.path', props.config.htpasswd.path);
@@ -301,50 +299,41 @@ export class LocalRegistry extends Construct {
     const gcArgs = ['registry', 'garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), '/etc/docker/registry/config.yml'];
     return new k8s.KubeCronJob(this, 'GarbageCollection', {
       metadata: ctx.meta(name),
-      spec: {
-        schedule,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
+      spec: maintenanceCronJobSpec(schedule, {
+        backoffLimit: 1,
+        activeDeadlineSeconds: 3600,
+        template: {
+          metadata: { labels: { ...ctx.labels.all, 'app.kubernetes.io/component': 'garbage-collection' } },
           spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: 3600,
-            template: {
-              metadata: { labels: { ...ctx.labels.all, 'app.kubernetes.io/component': 'garbage-collection' } },
-              spec: {
-                serviceAccountName: sa.name,
-                automountServiceAccountToken: true, // kubectl talks to the API with the Role above
-                restartPolicy: 'Never',
-                securityContext: ctx.podSecurity,
-                initContainers: [
-                  kubectl('enter-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_READONLY_VALUE}`]),
-                  kubectl('wait-read-only', rollout),
-                  {
-                    name: 'garbage-collect', image: registryImage, command: ['/bin/sh', '-c',
-                      `${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
-                    resources: small, securityContext: ctx.security,
-                    volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, ctx.configMount, { name: 'tmp', mountPath: '/tmp' }],
-                  },
-                ],
-                containers: [
-                  kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}-`]),
-                  {
-                    name: 'report', image: registryImage, command: ['/bin/sh', '-c', 'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
-                    resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                  },
-                ],
-                volumes: [
-                  { name: 'data', persistentVolumeClaim: { claimName: this.volumeClaimName } },
-                  ctx.configVolume,
-                  { name: 'tmp', emptyDir: {} },
-                ],
+            serviceAccountName: sa.name,
+            automountServiceAccountToken: true, // kubectl talks to the API with the Role above
+            restartPolicy: 'Never',
+            securityContext: ctx.podSecurity,
+            initContainers: [
+              kubectl('enter-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_READONLY_VALUE}`]),
+              kubectl('wait-read-only', rollout),
+              {
+                name: 'garbage-collect', image: registryImage, command: ['/bin/sh', '-c',
+                  `${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
+                resources: small, securityContext: ctx.security,
+                volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, ctx.configMount, { name: 'tmp', mountPath: '/tmp' }],
               },
-            },
+            ],
+            containers: [
+              kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}-`]),
+              {
+                name: 'report', image: registryImage, command: ['/bin/sh', '-c', 'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
+                resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [
+              { name: 'data', persistentVolumeClaim: { claimName: this.volumeClaimName } },
+              ctx.configVolume,
+              { name: 'tmp', emptyDir: {} },
+            ],
           },
         },
-      },
+      }),
     });
   }
 }
