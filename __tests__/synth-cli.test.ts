@@ -34,7 +34,7 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
   });
 
   test('numbered files in apply order, and the plugin passed', () => {
-    expect(files(out)).toEqual(['0000-namespaces.k8s.yaml', '0001-secrets.k8s.yaml', '0002-registry.k8s.yaml', '0003-doit.k8s.yaml']);
+    expect(files(out)).toEqual(['00-namespaces.k8s.yaml', '01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml']);
   });
 
   test('validation passes on all of dist/ (re-read from the files)', () => {
@@ -47,11 +47,11 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
   test('secrets are generated once (0600 files) and stable across synths', () => {
     const secretsFile = join(tmp, 'secrets.json');
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
-    expect(statSync(join(out, '0001-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
-    const before = readFileSync(join(out, '0001-secrets.k8s.yaml'), 'utf8');
+    expect(statSync(join(out, '01-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
+    const before = readFileSync(join(out, '01-secrets.k8s.yaml'), 'utf8');
     const again = join(tmp, 'dist-again');
     expect(synth(again).status).toBe(0);
-    expect(readFileSync(join(again, '0001-secrets.k8s.yaml'), 'utf8')).toBe(before);
+    expect(readFileSync(join(again, '01-secrets.k8s.yaml'), 'utf8')).toBe(before);
     expect(snapshotDir(again)).toEqual(snapshotDir(out));
     const values: string[] = Object.values(JSON.parse(readFileSync(secretsFile, 'utf8')));
     for (const f of files(out).filter(f => !f.includes('secrets'))) {
@@ -62,7 +62,7 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
 
   test('the default secrets file and dist/ are git-ignored, and no secret file is tracked', () => {
     execFileSync('git', ['check-ignore', '-q', '.secrets/doit.json'], { cwd: root });
-    execFileSync('git', ['check-ignore', '-q', 'dist/0001-secrets.k8s.yaml'], { cwd: root });
+    execFileSync('git', ['check-ignore', '-q', 'dist/01-secrets.k8s.yaml'], { cwd: root });
     const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
     expect(tracked.filter(f => f.startsWith('.secrets') || f.startsWith('dist/'))).toEqual([]);
   });
@@ -91,6 +91,6 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
   test('a fresh output directory is created', () => {
     const fresh = join(tmp, 'nested', 'out');
     expect(synth(fresh).status).toBe(0);
-    expect(existsSync(join(fresh, '0003-doit.k8s.yaml'))).toBe(true);
+    expect(existsSync(join(fresh, '03-doit.k8s.yaml'))).toBe(true);
   });
 });

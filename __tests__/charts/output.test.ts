@@ -11,6 +11,19 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const cm = (chart: Chart, name: string) => new ApiObject(chart, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
 
 describe('synthAtomically', () => {
+  test('charts in creation order, objects in dependency order, same YAML as cdk8s', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, app => {
+      const chart = new Chart(app, '00-first');
+      const b = cm(chart, 'b');
+      const a = cm(chart, 'a');
+      b.addDependency(a);
+      cm(new Chart(app, '01-second'), 'c');
+    }, { validate: false });
+    expect(readdirSync(out)).toEqual(['00-first.k8s.yaml', '01-second.k8s.yaml']);
+    expect(readFileSync(join(out, '00-first.k8s.yaml'), 'utf8')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n');
+  });
+
   test('writes the charts and removes files of charts that are gone', () => {
     const out = join(dir, 'dist');
     mkdirSync(out);
@@ -53,7 +66,10 @@ describe('synthAtomically', () => {
     const out = join(dir, 'dist');
     const mirror = join(dir, 'cli');
     synthAtomically(out, app => cm(new Chart(app, 'my-secrets'), 'a'), { mirrorTo: mirror, validate: false });
-    expect(readdirSync(mirror)).toEqual(['my-secrets.k8s.yaml']);
+    expect(readdirSync(mirror)).toEqual(['construct-metadata.json', 'my-secrets.k8s.yaml']);
+    expect(JSON.parse(readFileSync(join(mirror, 'construct-metadata.json'), 'utf8')).resources.a.path).toBe('my-secrets/a');
+    // dist/ holds only manifests: kubectl apply -f dist/ would fail on the metadata JSON
+    expect(readdirSync(out)).toEqual(['my-secrets.k8s.yaml']);
     expect(statSync(join(out, 'my-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
   });
 

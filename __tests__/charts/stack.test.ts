@@ -39,26 +39,26 @@ describe('the doit stack on defaults', () => {
 
   test('data volumes use a Retain StorageClass (created once), so even deleting the namespace keeps the data', () => {
     const { byChart } = stack();
-    const sc = find(byChart.namespaces, 'StorageClass', 'microk8s-hostpath-retain');
+    const sc = find(byChart['00-namespaces'], 'StorageClass', 'microk8s-hostpath-retain');
     expect(sc).toMatchObject({ provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
     expect(sc.metadata.namespace).toBeUndefined();
-    expect(find(byChart.doit, 'StatefulSet', 'postgres').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
-    expect(find(byChart.registry, 'StatefulSet', 'registry').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
-    expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart.namespaces.some(m => m.kind === 'StorageClass')).toBe(false);
+    expect(find(byChart['03-doit'], 'StatefulSet', 'postgres').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(find(byChart['02-registry'], 'StatefulSet', 'registry').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart['00-namespaces'].some(m => m.kind === 'StorageClass')).toBe(false);
   });
 
   test('daily backups of the database to a retained volume, configurable', () => {
     const { byChart } = stack({ DOIT_BACKUP_RETENTION: '14' });
-    const cron = find(byChart.doit, 'CronJob', 'postgres-backup');
+    const cron = find(byChart['03-doit'], 'CronJob', 'postgres-backup');
     expect(cron.spec.schedule).toBe('15 2 * * *');
     expect(cron.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'BACKUP_RETENTION').value).toBe('14');
-    expect(find(byChart.doit, 'PersistentVolumeClaim', 'postgres-backups').spec.storageClassName).toBe('microk8s-hostpath-retain');
-    expect(stack({ DOIT_BACKUP_ENABLED: 'false' }).byChart.doit.some(m => m.kind === 'CronJob')).toBe(false);
+    expect(find(byChart['03-doit'], 'PersistentVolumeClaim', 'postgres-backups').spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(stack({ DOIT_BACKUP_ENABLED: 'false' }).byChart['03-doit'].some(m => m.kind === 'CronJob')).toBe(false);
   });
 
   test('charts in apply order: namespaces, secrets, registry, doit', () => {
     const { app } = stack();
-    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'secrets', 'registry', 'doit']);
+    expect(app.charts.map(c => c.node.id)).toEqual(['00-namespaces', '01-secrets', '02-registry', '03-doit']);
   });
 
   test('readable names and the part-of label on every object', () => {
@@ -74,15 +74,15 @@ describe('the doit stack on defaults', () => {
 
   test('wiring: Postgres → DATABASE_URL, ingress host → PHX_HOST, registry → image, doit image facts', () => {
     const { byChart, s } = stack({ DOIT_HOST: 'doit.example.com', DOIT_IMAGE_TAG: '2.0.1' });
-    const dep = find(byChart.doit, 'Deployment', 'elixir');
+    const dep = find(byChart['03-doit'], 'Deployment', 'elixir');
     const c = dep.spec.template.spec.containers[0];
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.DATABASE_URL.valueFrom.secretKeyRef).toEqual({ name: s.doit.postgres.secretName, key: 'DATABASE_URL' });
-    expect(env.PHX_HOST.value).toBe(find(byChart.doit, 'Ingress', 'elixir').spec.rules[0].host);
+    expect(env.PHX_HOST.value).toBe(find(byChart['03-doit'], 'Ingress', 'elixir').spec.rules[0].host);
     expect(env.PHX_HOST.value).toBe('doit.example.com');
     expect(c.image).toBe('localhost:32000/doit:2.0.1');
     expect(env.RELEASE_NODE.value).toBe('doit@$(POD_IP)');
-    expect(selects(find(byChart.doit, 'Service', 'elixir-headless').spec.selector, dep.spec.template.metadata.labels)).toBe(true);
+    expect(selects(find(byChart['03-doit'], 'Service', 'elixir-headless').spec.selector, dep.spec.template.metadata.labels)).toBe(true);
     expect(dep.spec.template.spec.initContainers[0].command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
     expect(env.PHX_HOST.value).toBe(s.doit.ingress.host);
   });
@@ -90,17 +90,17 @@ describe('the doit stack on defaults', () => {
   test('local mode: PHX_HOST localhost, reached at https://localhost', () => {
     const { s, byChart } = stack();
     expect(s.doit.ingress.url).toBe('https://localhost');
-    const env = find(byChart.doit, 'Deployment', 'elixir').spec.template.spec.containers[0].env;
+    const env = find(byChart['03-doit'], 'Deployment', 'elixir').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'PHX_HOST').value).toBe('localhost');
   });
 
   test('secrets only in the secrets file, never elsewhere in the output', () => {
     const { byChart } = stack();
-    expect(byChart.secrets.map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
+    expect(byChart['01-secrets'].map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
       'Secret/container-registry/registry-http-secret', 'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials',
     ]);
     for (const [chart, ms] of Object.entries(byChart)) {
-      if (chart === 'secrets') continue;
+      if (chart === '01-secrets') continue;
       const text = JSON.stringify(ms);
       expect(ms.some(m => m.kind === 'Secret')).toBe(false);
       for (const v of Object.values(FAKE)) expect(text).not.toContain(v);
@@ -109,21 +109,21 @@ describe('the doit stack on defaults', () => {
 
   test('existing-secrets mode: no secrets file, Secrets referenced by documented names and declared external', () => {
     const { app, byChart } = stack({ DOIT_SECRETS_MODE: 'existing' }, null);
-    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'registry', 'doit']);
-    expect(byChart.doit.some(m => m.kind === 'Secret')).toBe(false);
+    expect(app.charts.map(c => c.node.id)).toEqual(['00-namespaces', '02-registry', '03-doit']);
+    expect(byChart['03-doit'].some(m => m.kind === 'Secret')).toBe(false);
     const ext = (m: Manifest) => m.metadata.annotations?.['validation.microk8s-phoenix.io/external-secrets'];
-    expect(ext(find(byChart.doit, 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials');
-    expect(ext(find(byChart.registry, 'StatefulSet', 'registry'))).toBe('registry-http-secret');
+    expect(ext(find(byChart['03-doit'], 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials');
+    expect(ext(find(byChart['02-registry'], 'StatefulSet', 'registry'))).toBe('registry-http-secret');
   });
 
   test('NetworkPolicies: default deny plus the app flows, in the app namespace', () => {
     const { byChart } = stack();
-    const names = byChart.doit.filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
+    const names = byChart['03-doit'].filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
     expect(names).toEqual(['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-client-1-to-database', 'allow-database-from-clients']);
     // the backup CronJob's pods may reach the database
-    const backupLabels = find(byChart.doit, 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.metadata.labels;
-    expect(selects(find(byChart.doit, 'NetworkPolicy', 'allow-client-1-to-database').spec.podSelector.matchLabels, backupLabels)).toBe(true);
-    expect(find(byChart.doit, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const backupLabels = find(byChart['03-doit'], 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.metadata.labels;
+    expect(selects(find(byChart['03-doit'], 'NetworkPolicy', 'allow-client-1-to-database').spec.podSelector.matchLabels, backupLabels)).toBe(true);
+    expect(find(byChart['03-doit'], 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
   test('several stacks in one App (distinct namespaces) do not collide', () => {

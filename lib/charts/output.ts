@@ -1,7 +1,8 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
-import { App, AppProps } from 'cdk8s';
-import { validate } from '../validation/validate';
+import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { SourcedManifest } from '../validation/report';
+import { validateManifests } from '../validation/validate';
 
 export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
   /**
@@ -11,8 +12,9 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
    */
   readonly validate?: boolean;
   /**
-   * Also copy the result here (the directory `cdk8s synth` gives the app in CDK8S_OUTDIR,
-   * which the CLI wipes before every run, lists and hands to validation plugins).
+   * Also write the result here, with cdk8s' `construct-metadata.json` (the directory
+   * `cdk8s synth` gives the app in CDK8S_OUTDIR, which the CLI wipes before every run, lists
+   * and hands to validation plugins).
    * @default none
    */
   readonly mirrorTo?: string;
@@ -31,14 +33,27 @@ export class ValidationFailedError extends Error {
   }
 }
 
+/** One chart's objects, in dependency order, rendered once. */
+interface RenderedChart {
+  readonly file: string;
+  readonly objects: ApiObject[];
+  readonly manifests: any[];
+}
+
 /**
- * Synthesize an app into `outdir` all-or-nothing.
+ * Synthesize an app into `outdir` all-or-nothing, one `<chart id>.k8s.yaml` per chart.
  *
- * `build` adds the charts to a fresh App whose output goes to a staging directory beside
- * `outdir`. Only when building, validating and synthesizing succeeded is the staging
- * directory swapped in for `outdir`; on any error the staging directory is removed and the
- * previous `outdir` is left exactly as it was. The swap also removes files of charts that no
- * longer exist, which `App.synth()` alone would leave behind for `kubectl apply -f dist/`.
+ * `build` adds the charts to a fresh App. Every object is rendered once, validated from that
+ * rendering, and written to a staging directory beside `outdir`; only when all of that
+ * succeeded is the staging directory swapped in for `outdir`. On any error the staging
+ * directory is removed and the previous `outdir` is left exactly as it was. The swap also
+ * removes files of charts that no longer exist, which `App.synth()` alone would leave behind
+ * for `kubectl apply -f dist/`.
+ *
+ * Unlike `App.synth()`, which re-resolves and re-validates the whole app for every chart
+ * (quadratic in the number of charts), this renders each chart once; chart order is creation
+ * order, so name charts in apply order (`kubectl apply -f dir/` takes files alphabetically).
+ * Cross-chart `addDependency` is not used for ordering.
  */
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
   const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, ...appProps } = options;
@@ -48,15 +63,23 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
   try {
     const app = new App({ ...appProps, outdir: staging });
     build(app);
+    const charts = render(app);
     if (shouldValidate) {
-      const report = validate(app);
+      const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path })));
+      const report = validateManifests(sources);
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
-    app.synth();
-    for (const f of readdirSync(staging)) if (privateFiles.test(f)) chmodSync(join(staging, f), 0o600);
+    for (const dir of mirrorTo && resolve(mirrorTo) !== target ? [staging, mirrorTo] : [staging]) {
+      mkdirSync(dir, { recursive: true });
+      for (const c of charts) {
+        writeFileSync(join(dir, c.file), Yaml.stringify(...c.manifests), { mode: privateFiles.test(c.file) ? 0o600 : 0o644 });
+        if (privateFiles.test(c.file)) chmodSync(join(dir, c.file), 0o600);
+      }
+    }
     if (mirrorTo && resolve(mirrorTo) !== target) {
-      mkdirSync(mirrorTo, { recursive: true });
-      for (const f of readdirSync(staging)) copyFileSync(join(staging, f), join(mirrorTo, f));
+      // For the CLI's validation report only: kubectl apply -f dist/ would choke on this JSON.
+      const resources = Object.fromEntries(charts.flatMap(c => c.objects.map(o => [o.name, { path: o.node.path }])));
+      writeFileSync(join(mirrorTo, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
     }
     const old = `${staging}.old`;
     if (existsSync(target)) renameSync(target, old);
@@ -67,4 +90,16 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Construct validations once for the whole app, then each chart's objects once. */
+function render(app: App): RenderedChart[] {
+  const all = app.node.findAll();
+  const errors = all.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  return all.filter((c): c is Chart => Chart.isChart(c)).map(chart => {
+    const objects = new DependencyGraph(chart.node).topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+    return { file: `${Names.toDnsLabel(chart)}.k8s.yaml`, objects, manifests: objects.map(o => o.toJson()) };
+  });
 }

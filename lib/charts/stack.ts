@@ -28,16 +28,18 @@ const appsWithRetainedClass = new WeakSet<App>();
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 
 /**
- * The whole doit system as charts, each its own file in `dist/`, numbered in apply order:
- * `0000-namespaces` (and `cluster-issuers` with self-signed TLS), `0001-secrets` (only with
- * generated secrets), `0002-registry`, `0003-doit`.
+ * The whole doit system as charts, each its own file in `dist/`, named in apply order
+ * (`kubectl apply -f dist/` takes files alphabetically): `00-namespaces`, `01-secrets` (only
+ * with generated secrets), `02-registry`, `03-doit` (and `cluster-issuers` with self-signed
+ * TLS). The order is in the names rather than in cdk8s chart dependencies, which would make
+ * every object of a chart depend on every object of the charts before it.
  */
 export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const { config, secrets } = props;
   const id = (name: string) => (props.prefix ? `${props.prefix}-${name}` : name);
   const registryNamespace = props.prefix ? `${props.prefix}-registry` : 'container-registry';
 
-  const namespaces = new Chart(app, id('namespaces'), { labels: PART_OF });
+  const namespaces = new Chart(app, id('00-namespaces'), { labels: PART_OF });
   for (const ns of [config.namespace, ...(config.registry.enabled ? [registryNamespace] : [])]) {
     new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns } });
   }
@@ -57,13 +59,12 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   let secretsChart: Chart | undefined;
   if (secrets) {
     // All generated Secrets in one file, so they can be handled apart from the rest of dist/.
-    secretsChart = new Chart(app, id('secrets'), { labels: PART_OF });
-    secretsChart.addDependency(namespaces);
+    secretsChart = new Chart(app, id('01-secrets'), { labels: PART_OF });
   }
 
   let registry: LocalRegistry | undefined;
   if (config.registry.enabled) {
-    const registryChart = new RegistryChart(app, id('registry'), {
+    const registryChart = new RegistryChart(app, id('02-registry'), {
       labels: PART_OF,
       registry: {
         namespace: registryNamespace,
@@ -76,8 +77,6 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
         advertise: !props.prefix,
       },
     });
-    registryChart.addDependency(namespaces);
-    if (secretsChart) registryChart.addDependency(secretsChart);
     registry = registryChart.registry;
   }
 
@@ -86,7 +85,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     // Without our registry, images come from the MicroK8s registry addon on the same port.
     : registry?.imageRef(config.image.name, config.image.tag) ?? `localhost:32000/${config.image.name}:${config.image.tag}`;
 
-  const doit = new DoitChart(app, id('doit'), {
+  const doit = new DoitChart(app, id('03-doit'), {
     namespace: config.namespace,
     labels: PART_OF,
     image,
@@ -99,11 +98,6 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     certificate: certificateFor(config),
     secrets: secrets && secretsChart ? { scope: secretsChart, ...secrets } : undefined,
   });
-  doit.addDependency(namespaces);
-  if (secretsChart) doit.addDependency(secretsChart);
-  if (registry) doit.addDependency(Chart.of(registry));
-  const issuers = app.node.tryFindChild('cluster-issuers');
-  if (issuers instanceof Chart) doit.addDependency(issuers);
 
   return { namespaces, secrets: secretsChart, registry, doit };
 }

@@ -1,0 +1,15 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildDoitStack, loadConfig, synthAtomically } from '../lib';
+const n = Number(process.argv[2] ?? 10);
+const validate = process.argv[3] !== 'off';
+const secrets = { postgresPassword: 'p'.repeat(43), secretKeyBase: 's'.repeat(88), releaseCookie: 'c'.repeat(43), registryHttpSecret: 'r'.repeat(64) };
+const configs = Array.from({ length: n }, (_, i) => loadConfig({ env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(30000 + i) }, cwd: tmpdir() }));
+const out = mkdtempSync(join(tmpdir(), 'bench-'));
+const t0 = process.hrtime.bigint();
+let tb = 0n;
+synthAtomically(join(out, 'dist'), app => { for (let i = 0; i < n; i++) buildDoitStack(app, { config: configs[i], secrets, prefix: `s${i}` }); tb = process.hrtime.bigint(); }, { validate });
+const t1 = process.hrtime.bigint();
+console.log(JSON.stringify({ n, validate, totalMs: Number(t1 - t0) / 1e6, buildMs: Number(tb - t0) / 1e6, perStackMs: Number(t1 - t0) / 1e6 / n, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+rmSync(out, { recursive: true, force: true });
