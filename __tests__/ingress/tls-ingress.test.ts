@@ -33,19 +33,26 @@ describe('TlsIngress', () => {
       expect(report.errors).toEqual([]);
       // Traefik's Middleware has no npm schema: reported as unchecked, never silently passed
       expect(report.warnings.every(w => w.rule === 'unchecked-kind' && w.object.startsWith('Middleware/'))).toBe(true);
+      expect(report.warnings.length).toBe(controller === IngressController.TRAEFIK ? 1 : 0);
     });
   });
 
   describe('Traefik (MicroK8s ≥ 1.35)', () => {
-    test('HTTPS router on websecure with TLS and the body-limit middleware; class public', () => {
+    test('HTTPS router on websecure with TLS; class public; no buffering unless asked', () => {
       const { manifests } = setup({ hosts: ['doit.example.com'] });
       const ing = traefik(manifests);
       expect(ing.spec.ingressClassName).toBe('public');
       expect(ing.metadata.annotations).toEqual({
         'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
         'traefik.ingress.kubernetes.io/router.tls': 'true',
-        'traefik.ingress.kubernetes.io/router.middlewares': 'doit-elixir-body-limit@kubernetescrd',
       });
+      // Traefik's buffering middleware would also buffer whole responses (streams, long-poll)
+      expect(manifests.some(m => m.kind === 'Middleware' && m.spec.buffering)).toBe(false);
+    });
+
+    test('an explicit body limit adds the buffering middleware to the HTTPS router', () => {
+      const { manifests } = setup({ hosts: ['doit.example.com'], maxBodySize: '8Mi' });
+      expect(traefik(manifests).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('doit-elixir-body-limit@kubernetescrd');
       expect(find(manifests, 'Middleware', 'elixir-body-limit').spec).toEqual({ buffering: { maxRequestBodyBytes: 8 * 1024 ** 2 } });
     });
 
@@ -112,7 +119,7 @@ describe('TlsIngress', () => {
       expect(issuers.map(m => `${m.kind}/${m.metadata.namespace ?? '-'}/${m.metadata.name}`)).toEqual([
         'ClusterIssuer/-/local-ca-bootstrap', 'Certificate/cert-manager/local-ca', 'ClusterIssuer/-/local-ca',
       ]);
-      expect(find(issuers, 'Certificate', 'local-ca').spec).toMatchObject({ isCA: true, secretName: 'local-ca', issuerRef: { name: 'local-ca-bootstrap', kind: 'ClusterIssuer' } });
+      expect(find(issuers, 'Certificate', 'local-ca').spec).toMatchObject({ isCA: true, secretName: 'local-ca', issuerRef: { name: 'local-ca-bootstrap', kind: 'ClusterIssuer' }, privateKey: { rotationPolicy: 'Never' } });
       expect(find(issuers, 'ClusterIssuer', 'local-ca').spec).toEqual({ ca: { secretName: 'local-ca' } });
       expect(traefik(first.manifests).metadata.annotations['cert-manager.io/cluster-issuer']).toBe('local-ca');
       const report = validate(app.node.findChild('cluster-issuers'));
@@ -144,6 +151,8 @@ describe('TlsIngress', () => {
     const cases: Array<[string, Partial<TlsIngressProps>, RegExp]> = [
       ['invalid hostname', { hosts: ['Doit_Example.com'] }, /"hosts\[0\]".*DNS host name/],
       ['hostname with scheme', { hosts: ['https://doit.example.com'] }, /hosts\[0\]/],
+      ['IP address as host', { hosts: ['192.168.1.10'] }, /hosts\[0\].*cannot be IP addresses/],
+      ['label over 63 characters', { hosts: [`${'a'.repeat(64)}.example.com`] }, /hosts\[0\]/],
       ['duplicate host', { hosts: ['a.example.com', 'a.example.com'] }, /each host once/],
       ['wildcard with HTTP-01', { hosts: ['*.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le' }) }, /HTTP-01 cannot issue wildcard/],
       ['cert-manager without host', { certificate: IngressCertificate.certManager({ clusterIssuer: 'le' }) }, /cert-manager issues certificates for named hosts/],

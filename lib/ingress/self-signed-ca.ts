@@ -56,7 +56,8 @@ export class SelfSignedCaIssuer extends Construct {
         commonName,
         secretName: name,
         duration: '87600h',
-        privateKey: { algorithm: 'ECDSA', size: 256 },
+        // Keep the CA key on renewal, so certificates it signed (and browsers that trust it) stay valid.
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
         issuerRef: { name: bootstrap.name, kind: 'ClusterIssuer', group: 'cert-manager.io' },
       },
     });

@@ -72,8 +72,10 @@ export interface TlsIngressProps {
   /** @default IngressCertificate.controllerDefault() */
   readonly certificate?: IngressCertificate;
   /**
-   * Largest request body accepted (a Kubernetes quantity: "8Mi").
-   * @default "8Mi"
+   * Largest request body accepted (a Kubernetes quantity: "8Mi"). With Traefik this adds its
+   * `buffering` middleware, which also buffers whole responses (streamed responses and
+   * LiveView's long-poll fallback then arrive only at the end): opt in knowingly.
+   * @default NGINX: "8Mi" (its own default is 1m); Traefik: no limit and no buffering
    */
   readonly maxBodySize?: string;
   /**
@@ -92,6 +94,7 @@ export interface TlsIngressProps {
 }
 
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * HTTPS for one HTTP backend on MicroK8s, with whichever controller the cluster runs:
@@ -130,15 +133,15 @@ export class TlsIngress extends Construct {
     const name = checkDnsSubdomain(this, 'name', props.name ?? backend.serviceName);
     this.hosts = [...(props.hosts ?? [])];
     this.hosts.forEach((h, i) => {
-      if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h)) {
-        throw new PropError(this, `hosts[${i}]`, h, 'expected a lower-case DNS host name such as "doit.example.com" (a leading "*." for a wildcard)');
+      if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h) || IPV4.test(h) || h.split('.').some(l => l.length > 63)) {
+        throw new PropError(this, `hosts[${i}]`, h, 'expected a lower-case DNS host name such as "doit.example.com" (a leading "*." for a wildcard; Ingress hosts cannot be IP addresses)');
       }
     });
     if (new Set(this.hosts).size !== this.hosts.length) throw new PropError(this, 'hosts', this.hosts, 'expected each host once');
     const cert = (props.certificate ?? IngressCertificate.controllerDefault()) as CertificateSource;
-    const maxBody = props.maxBodySize ?? '8Mi';
-    const maxBodyBytes = parseQuantity(maxBody);
-    if (maxBodyBytes === undefined || maxBodyBytes < 1 || !Number.isInteger(maxBodyBytes)) {
+    const maxBody = props.maxBodySize ?? (controller === IngressController.NGINX ? '8Mi' : undefined);
+    const maxBodyBytes = maxBody === undefined ? undefined : parseQuantity(maxBody);
+    if (maxBody !== undefined && (maxBodyBytes === undefined || maxBodyBytes < 1 || !Number.isInteger(maxBodyBytes))) {
       throw new PropError(this, 'maxBodySize', maxBody, 'expected a whole number of bytes as a Kubernetes quantity, e.g. "8Mi" or "100M"');
     }
     const timeout = checkInteger(this, 'websocketTimeoutSeconds', props.websocketTimeoutSeconds ?? 3600, 60, 86400);
@@ -217,7 +220,7 @@ export class TlsIngress extends Construct {
         'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
         'nginx.ingress.kubernetes.io/proxy-read-timeout': String(timeout),
         'nginx.ingress.kubernetes.io/proxy-send-timeout': String(timeout),
-        'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(maxBodyBytes / 1024 ** 2)}m`,
+        'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(maxBodyBytes! / 1024 ** 2)}m`,
       });
     } else {
       if (!namespace) {
@@ -229,10 +232,6 @@ export class TlsIngress extends Construct {
       // a second Ingress on `web` (:80) only redirects. Traefik proxies websockets natively and
       // has no per-route idle timeout for upgraded connections, so nothing is set for them;
       // NGINX annotations would be ignored here and are not emitted.
-      const bodyLimit = new TraefikMiddleware(this, 'BodyLimit', {
-        metadata: { name: `${name}-body-limit`, labels },
-        spec: { buffering: { maxRequestBodyBytes: maxBodyBytes } },
-      });
       const redirect = new TraefikMiddleware(this, 'RedirectHttps', {
         metadata: { name: `${name}-redirect-https`, labels },
         spec: { redirectScheme: { scheme: 'https', permanent: true } },
@@ -241,8 +240,14 @@ export class TlsIngress extends Construct {
       Object.assign(annotations, {
         'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
         'traefik.ingress.kubernetes.io/router.tls': 'true',
-        'traefik.ingress.kubernetes.io/router.middlewares': ref(bodyLimit),
       });
+      if (maxBodyBytes !== undefined) {
+        const bodyLimit = new TraefikMiddleware(this, 'BodyLimit', {
+          metadata: { name: `${name}-body-limit`, labels },
+          spec: { buffering: { maxRequestBodyBytes: maxBodyBytes } },
+        });
+        annotations['traefik.ingress.kubernetes.io/router.middlewares'] = ref(bodyLimit);
+      }
       new k8s.KubeIngress(this, 'HttpRedirect', {
         metadata: {
           name: `${name}-http`,
