@@ -15,7 +15,7 @@ test('the example consumer project installs the library by path and synthesizes'
   rmSync(join(example, 'dist'), { recursive: true, force: true });
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: example, stdio: 'pipe', timeout: 180_000 });
   const out = execFileSync('npm', ['run', 'synth'], { cwd: example, encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
-  expect(out).toContain('Validation of 19 objects: 0 error(s)');
+  expect(out).toMatch(/Validation of \d+ objects: 0 error\(s\)/);
   const docs = parseAllDocuments(readFileSync(join(example, 'dist', 'shop.k8s.yaml'), 'utf8')).map(d => d.toJS());
   const dep = docs.find(d => d.kind === 'Deployment' && d.metadata.name === 'shop');
   expect(dep.spec.template.spec.containers[0].env.find((e: any) => e.name === 'PHX_HOST').value).toBe('shop.example.com');
