@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
-import { SourcedManifest } from '../validation/report';
+import { writeReceipt } from '../validation/receipt';
+import { SourcedManifest, ValidationReport } from '../validation/report';
 import { validateManifests } from '../validation/validate';
 
 export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
@@ -64,22 +65,27 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     const app = new App({ ...appProps, outdir: staging });
     build(app);
     const charts = render(app);
+    let report: ValidationReport | undefined;
     if (shouldValidate) {
       const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path })));
-      const report = validateManifests(sources);
+      report = validateManifests(sources);
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
-    for (const dir of mirrorTo && resolve(mirrorTo) !== target ? [staging, mirrorTo] : [staging]) {
+    const files = Object.fromEntries(charts.map(c => [c.file, Yaml.stringify(...c.manifests)]));
+    const mirror = mirrorTo && resolve(mirrorTo) !== target ? mirrorTo : undefined;
+    for (const dir of mirror ? [staging, mirror] : [staging]) {
       mkdirSync(dir, { recursive: true });
-      for (const c of charts) {
-        writeFileSync(join(dir, c.file), Yaml.stringify(...c.manifests), { mode: privateFiles.test(c.file) ? 0o600 : 0o644 });
-        if (privateFiles.test(c.file)) chmodSync(join(dir, c.file), 0o600);
+      for (const [file, content] of Object.entries(files)) {
+        writeFileSync(join(dir, file), content, { mode: privateFiles.test(file) ? 0o600 : 0o644 });
+        if (privateFiles.test(file)) chmodSync(join(dir, file), 0o600);
       }
     }
-    if (mirrorTo && resolve(mirrorTo) !== target) {
-      // For the CLI's validation report only: kubectl apply -f dist/ would choke on this JSON.
+    if (mirror) {
+      // For the CLI only (kubectl apply -f dist/ would choke on JSON that is not an object):
+      // construct paths for its report, and the receipt of the validation done above.
       const resources = Object.fromEntries(charts.flatMap(c => c.objects.map(o => [o.name, { path: o.node.path }])));
-      writeFileSync(join(mirrorTo, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+      writeFileSync(join(mirror, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+      if (report) writeReceipt(mirror, files, report);
     }
     const old = `${staging}.old`;
     if (existsSync(target)) renameSync(target, old);

@@ -6,3 +6,4 @@ export { POLICY_RULES } from './policy';
 export { CLUSTER_SCOPED_KINDS } from './references';
 export * from './declarations';
 export { Microk8sPhoenixValidation } from './plugin';
+export * from './receipt';

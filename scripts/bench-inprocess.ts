@@ -1,0 +1,31 @@
+// One in-process measurement (run by scripts/bench.ts in a fresh process each, so peak memory
+// is this measurement's own): N copies of the full default doit stack in one App, distinct
+// namespaces, synthesized to a temporary directory with validation on or off.
+// Usage: node -r sucrase/register/ts scripts/bench-inprocess.ts <copies> <on|off>
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildDoitStack, DoitSecretValues, loadConfig, synthAtomically } from '../lib';
+
+const copies = Number(process.argv[2] ?? 1);
+const validate = process.argv[3] !== 'off';
+// fixed, obviously fake values: the benchmark must not write a secrets file
+const secrets: DoitSecretValues = {
+  postgresPassword: 'bench'.repeat(9), secretKeyBase: 'bench'.repeat(18), releaseCookie: 'bench'.repeat(9), registryHttpSecret: 'bench'.repeat(13),
+};
+const configs = Array.from({ length: copies }, (_, i) => loadConfig({
+  env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(30000 + (i % 2768)) }, cwd: tmpdir(),
+}));
+const out = mkdtempSync(join(tmpdir(), 'bench-'));
+try {
+  const start = process.hrtime.bigint();
+  let objects = 0;
+  const app = synthAtomically(join(out, 'dist'), a => {
+    configs.forEach((config, i) => buildDoitStack(a, { config, secrets, prefix: copies > 1 ? `s${i}` : undefined }));
+  }, { validate });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  objects = app.node.findAll().filter(c => (c as { kind?: unknown }).kind !== undefined && 'apiVersion' in c).length;
+  console.log(JSON.stringify({ copies, validate, ms, msPerStack: ms / copies, objects, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
