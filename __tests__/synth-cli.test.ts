@@ -88,6 +88,17 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
     expect(snapshotDir(out)).toEqual(before);
   });
 
+  test('the compiled fast path and the sucrase path produce identical output', () => {
+    // npm test compiles first, so bin/run-app.js takes dist-lib/ unless told otherwise
+    const compiled = join(tmp, 'compiled');
+    const transpiled = join(tmp, 'transpiled');
+    const env = { ...process.env, DOIT_SECRETS_FILE: join(tmp, 'secrets.json') };
+    execFileSync(process.execPath, [join(root, 'bin', 'run-app.js')], { cwd: root, env: { ...env, DOIT_OUTDIR: compiled } });
+    execFileSync(process.execPath, [join(root, 'bin', 'run-app.js')], { cwd: root, env: { ...env, DOIT_OUTDIR: transpiled, DOIT_TRANSPILE: '1' } });
+    expect(snapshotDir(compiled)).toEqual(snapshotDir(transpiled));
+    expect(existsSync(join(root, 'dist-lib', '.compiled'))).toBe(true);
+  });
+
   test('a fresh output directory is created', () => {
     const fresh = join(tmp, 'nested', 'out');
     expect(synth(fresh).status).toBe(0);

@@ -1,0 +1,9 @@
+// Runs after `tsc --build` (npm run compile): copies the shell scripts the constructs read
+// into dist-lib/, and stamps the build so bin/run-app.js knows the compiled app is current.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+fs.cpSync(path.join(root, 'lib', 'postgres', 'scripts'), path.join(root, 'dist-lib', 'lib', 'postgres', 'scripts'), { recursive: true });
+fs.writeFileSync(path.join(root, 'dist-lib', '.compiled'), `${new Date().toISOString()}\n`);
