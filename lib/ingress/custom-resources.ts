@@ -2,13 +2,12 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { IMiddleware } from '@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware';
 
 /**
- * Typed custom resources. cert-manager's types come from `@kubernetes-models/cert-manager`
- * (generated from cert-manager's CRDs; the synth-time validator checks these objects against
- * the same package's schemas). Traefik publishes no maintained npm model, so its Middleware
- * spec is typed here from the published CRD (traefik.io/v1alpha1, Traefik v3) for the two
- * middlewares this library uses.
+ * Typed custom resources: the specs come from `@kubernetes-models/cert-manager` and
+ * `@kubernetes-models/traefik` (generated from the projects' CRDs), and the synth-time
+ * validator checks these objects against the same packages' schemas.
  */
 
 export class CertManagerClusterIssuer extends ApiObject {
@@ -23,27 +22,8 @@ export class CertManagerCertificate extends ApiObject {
   }
 }
 
-/** https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/redirectscheme/ */
-export interface TraefikRedirectScheme {
-  readonly scheme: 'https' | 'http';
-  readonly permanent?: boolean;
-  readonly port?: string;
-}
-
-/** https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/buffering/ */
-export interface TraefikBuffering {
-  /** Requests with a larger body are answered 413. */
-  readonly maxRequestBodyBytes?: number;
-  readonly memRequestBodyBytes?: number;
-  readonly maxResponseBodyBytes?: number;
-  readonly memResponseBodyBytes?: number;
-  readonly retryExpression?: string;
-}
-
-export interface TraefikMiddlewareSpec {
-  readonly redirectScheme?: TraefikRedirectScheme;
-  readonly buffering?: TraefikBuffering;
-}
+/** Middleware spec, from `@kubernetes-models/traefik` (generated from Traefik's CRDs). */
+export type TraefikMiddlewareSpec = IMiddleware['spec'];
 
 export class TraefikMiddleware extends ApiObject {
   constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: TraefikMiddlewareSpec }) {

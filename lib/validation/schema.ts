@@ -48,6 +48,7 @@ const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'n
   'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'certificates.k8s.io',
   'flowcontrol.apiserver.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'resource.k8s.io', 'internal.apiserver.k8s.io']);
 const CERT_MANAGER_GROUPS = new Set(['cert-manager.io', 'acme.cert-manager.io']);
+const TRAEFIK_GROUPS = new Set(['traefik.io']);
 
 /** Compiled validators, loaded lazily once per apiVersion/kind (null: no schema available). */
 const validators = new Map<string, ValidateFn | null>();
@@ -64,7 +65,8 @@ function loadValidator(apiVersion: string, kind: string): ValidateFn | null {
   const group = groupOf(apiVersion);
   const modulePath = BUILTIN_GROUPS.has(group) ? `kubernetes-models/${apiVersion}/${kind}`
     : CERT_MANAGER_GROUPS.has(group) ? `@kubernetes-models/cert-manager/${apiVersion}/${kind}`
-      : undefined;
+      : TRAEFIK_GROUPS.has(group) ? `@kubernetes-models/traefik/${apiVersion}/${kind}`
+        : undefined;
   fn = null;
   if (modulePath && /^@?[A-Za-z0-9./-]+$/.test(modulePath)) {
     try {
