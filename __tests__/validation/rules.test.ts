@@ -107,6 +107,8 @@ const cases: Array<[string, (ms: any[]) => void, string]> = [
   ['secret-reference', ms => { webContainer(ms).env[2].valueFrom.secretKeyRef.key = 'passwd'; }, 'spec.template.spec.containers[0].env[2].valueFrom.secretKeyRef'],
   ['secret-reference', ms => { byName(ms, 'StatefulSet', 'db').spec.template.spec.volumes[0].secret.secretName = 'nope'; }, 'spec.template.spec.volumes[0].secret.items[0].key'],
   ['configmap-reference', ms => { webContainer(ms).env[3].valueFrom.configMapKeyRef.name = 'cfg2'; }, 'spec.template.spec.containers[0].env[3].valueFrom.configMapKeyRef'],
+  ['volume-mount', ms => { webContainer(ms).volumeMounts[0].name = 'filez'; }, 'spec.template.spec.containers[0].volumeMounts[0].name'],
+  ['secret-reference', ms => { byName(ms, 'Ingress', 'web').spec.tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]; }, 'spec.tls[0].secretName'],
   ['env-expansion', ms => { const env = webContainer(ms).env; env.push(env.shift()); }, 'spec.template.spec.containers[0].env[0].value'],
   ['pdb-selector', ms => { byName(ms, 'PodDisruptionBudget', 'web').spec.selector.matchLabels.app = 'nobody'; }, 'spec.selector'],
   ['networkpolicy-selector', ms => { byName(ms, 'NetworkPolicy', 'web-to-db').spec.podSelector.matchLabels.app = 'dbx'; }, 'spec.podSelector'],
@@ -184,6 +186,14 @@ test('an external Secret is declared, not guessed', () => {
   expect(validateManifests(wrap(ms)).errors.map(f => f.rule)).toEqual(['secret-reference', 'secret-reference']);
   web(ms).metadata.annotations = { [EXTERNAL_SECRETS_ANNOTATION]: 'db-creds' };
   byName(ms, 'StatefulSet', 'db').metadata.annotations = { [EXTERNAL_SECRETS_ANNOTATION]: 'db-creds' };
+  expect(validateManifests(wrap(ms)).ok).toBe(true);
+});
+
+test('a TLS Secret that cert-manager creates is not required in the output', () => {
+  const ms = baseline();
+  const ing = byName(ms, 'Ingress', 'web');
+  ing.spec.tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }];
+  ing.metadata.annotations = { 'cert-manager.io/cluster-issuer': 'letsencrypt' };
   expect(validateManifests(wrap(ms)).ok).toBe(true);
 });
 

@@ -163,6 +163,13 @@ function checkIngress(source: SourcedManifest, index: ManifestIndex, sink: Findi
   if (m.spec?.defaultBackend) backends.push({ path: 'spec.defaultBackend', backend: m.spec.defaultBackend });
   (m.spec?.rules ?? []).forEach((r: any, i: number) => (r.http?.paths ?? []).forEach((p: any, j: number) =>
     backends.push({ path: `spec.rules[${i}].http.paths[${j}].backend`, backend: p.backend })));
+  const certManaged = Object.keys(m.metadata?.annotations ?? {}).some(a => a === 'cert-manager.io/issuer' || a === 'cert-manager.io/cluster-issuer');
+  (m.spec?.tls ?? []).forEach((t: any, i: number) => {
+    const id = `${ns}/${t.secretName}`;
+    if (t.secretName && !certManaged && !index.secrets.has(id) && !index.externalSecrets.has(id)) {
+      sink.add(source, 'secret-reference', `spec.tls[${i}].secretName`, `TLS Secret "${t.secretName}" is not in the output and no cert-manager issuer annotation creates it: create it, or declare it external with ${EXTERNAL_SECRETS_ANNOTATION}`);
+    }
+  });
   for (const { path, backend } of backends) {
     const svc = backend?.service;
     if (!svc) continue; // resource backends point at custom objects
@@ -240,7 +247,16 @@ function checkPodReferences(source: SourcedManifest, t: PodTemplate, index: Mani
     }
   });
 
+  const volumeNames = new Set<string>([
+    ...(t.spec.volumes ?? []).map((v: any) => v.name),
+    ...(source.manifest.kind === 'StatefulSet' ? (source.manifest.spec?.volumeClaimTemplates ?? []).map((c: any) => c.metadata?.name) : []),
+  ]);
   for (const { container, path } of containersOf(t)) {
+    (container.volumeMounts ?? []).forEach((m: any, i: number) => {
+      if (!volumeNames.has(m.name)) {
+        sink.add(source, 'volume-mount', `${path}.volumeMounts[${i}].name`, `no volume (or claim template) named "${m.name}" in this pod: add it to spec.volumes or fix the name`);
+      }
+    });
     const defined = new Set<string>();
     const hasEnvFrom = (container.envFrom ?? []).length > 0;
     (container.envFrom ?? []).forEach((e: any, i: number) => {
