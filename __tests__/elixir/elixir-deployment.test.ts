@@ -44,7 +44,7 @@ describe('ElixirDeployment', () => {
       expect(dep.spec.replicas).toBe(3);
       expect(find(manifests, 'Service', 'elixir').spec.type).toBe('ClusterIP');
       expect(find(manifests, 'Service', 'elixir-headless').spec.clusterIP).toBe('None');
-      expect(find(manifests, 'PodDisruptionBudget', 'elixir').spec.maxUnavailable).toBe(1);
+      expect(find(manifests, 'PodDisruptionBudget', 'elixir').spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
       expect(find(manifests, 'Secret', 'elixir-secrets').stringData).toEqual({ SECRET_KEY_BASE: SKB, RELEASE_COOKIE: COOKIE });
     });
 
@@ -130,6 +130,7 @@ describe('ElixirDeployment', () => {
       const { env, container, pod } = build();
       expect(env.RELEASE_TMP.value).toBe('/tmp');
       expect(env.ERL_CRASH_DUMP.value).toBe('/tmp/erl_crash.dump');
+      expect(Number(env.ERL_CRASH_DUMP_BYTES.value)).toBeLessThan(512 * 1024 * 1024); // fits the emptyDir
       expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
       expect(pod.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '512Mi' } });
     });
@@ -176,14 +177,18 @@ describe('ElixirDeployment', () => {
     test('RollingUpdate maxUnavailable 0, probes on the http port with the path prop, preStop and grace', () => {
       const { dep, container, pod } = build({ healthCheckPath: '/healthz' });
       expect(dep.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
-      for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(container[p].httpGet).toEqual({ path: '/healthz', port: 'http' });
+      for (const p of ['startupProbe', 'readinessProbe']) expect(container[p].httpGet).toEqual({ path: '/healthz', port: 'http' });
+      // liveness must not depend on the database: a TCP check unless a liveness path is given
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+      expect(build({ livenessPath: '/alive' }).container.livenessProbe.httpGet).toEqual({ path: '/alive', port: 'http' });
+      expect(dep.spec.progressDeadlineSeconds).toBe(900);
       expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5 + 30);
     });
 
     test('soft topology spread across nodes', () => {
       const { pod, dep } = build();
-      expect(pod.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: dep.spec.selector.matchLabels } }]);
+      expect(pod.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: dep.spec.selector.matchLabels }, matchLabelKeys: ['pod-template-hash'] }]);
     });
   });
 

@@ -115,8 +115,13 @@ export interface ElixirDeploymentProps {
   readonly poolSize?: number;
   /** Database migrations. @default none */
   readonly migrations?: ElixirMigrations;
-  /** Path of the HTTP probes. @default "/" */
+  /** Path of the startup and readiness probes. @default "/" */
   readonly healthCheckPath?: string;
+  /**
+   * Path of an HTTP liveness probe. Give one only if it answers without the database.
+   * @default none: liveness is a TCP check of the HTTP port
+   */
+  readonly livenessPath?: string;
   /** Extra plain (non-secret) env vars, appended last. @default none */
   readonly env?: Record<string, string>;
   /** @default requests cpu 250m / memory 256Mi, limits memory 512Mi */
@@ -218,8 +223,10 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     this.phxHostEnv = { name: 'PHX_HOST', value: checkDnsSubdomain(this, 'phxHost', props.phxHost ?? 'localhost') };
     const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
     const healthPath = props.healthCheckPath ?? '/';
-    if (typeof healthPath !== 'string' || !healthPath.startsWith('/') || /\s/.test(healthPath)) {
-      throw new PropError(this, 'healthCheckPath', healthPath, 'expected an absolute URL path without spaces, e.g. "/health"');
+    for (const [prop, path] of [['healthCheckPath', healthPath], ['livenessPath', props.livenessPath ?? '/']] as const) {
+      if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
+        throw new PropError(this, prop, path, 'expected an absolute URL path without spaces, e.g. "/health"');
+      }
     }
     const preStop = checkInteger(this, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 5, 0, 120);
     const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 45, 1, 3600);
@@ -276,6 +283,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       // Release scripts write here; the root filesystem is read-only.
       { name: 'RELEASE_TMP', value: '/tmp' },
       { name: 'ERL_CRASH_DUMP', value: '/tmp/erl_crash.dump' },
+      // A crash dump larger than the /tmp emptyDir would get the pod evicted instead.
+      { name: 'ERL_CRASH_DUMP_BYTES', value: String(384 * 1024 * 1024) },
     ];
     const env: k8s.EnvVar[] = [
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -329,7 +338,11 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       // The BEAM boots in seconds, but a cold node on a busy host may need a minute.
       startupProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 },
       readinessProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
-      livenessProbe: { httpGet: httpGet(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+      // Liveness only asks whether the BEAM still accepts connections: an HTTP check of a page
+      // that queries the database would restart every pod during a database outage.
+      livenessProbe: props.livenessPath
+        ? { httpGet: { path: props.livenessPath, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }
+        : { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
       // Keep serving while the endpoint removal propagates to kube-proxy and the ingress.
       lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
       volumeMounts: [tmpMount],
@@ -365,6 +378,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       spec: {
         replicas,
         revisionHistoryLimit: 5,
+        // Each new pod migrates before it starts (init container): allow for that.
+        progressDeadlineSeconds: migrations && mode === MigrationMode.INIT_CONTAINER ? 900 : 600,
         selector: { matchLabels: labels.selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         template: {
@@ -382,6 +397,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
               topologyKey: 'kubernetes.io/hostname',
               whenUnsatisfiable: 'ScheduleAnyway',
               labelSelector: { matchLabels: labels.selector },
+              // Count only pods of the same ReplicaSet, so a rollout spreads its new pods too.
+              matchLabelKeys: ['pod-template-hash'],
             }],
           },
         },
@@ -389,7 +406,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     });
     this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata: { name: this.name, labels: labels.all },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector } },
+      // Unhealthy pods may always be evicted: a crash-looping pod must not block a node drain.
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
 
     // ---- migration Job -----------------------------------------------------------------------
