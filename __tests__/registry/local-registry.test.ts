@@ -73,6 +73,22 @@ describe('LocalRegistry', () => {
     expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('registry-config');
   });
 
+  test('optional htpasswd auth: file from an existing Secret, config points at it, synth warns about TLS', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { manifests, container, pod, chart } = build({ htpasswd: { secretName: 'registry-users' } });
+      const config = parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']);
+      expect(config.auth).toEqual({ htpasswd: { realm: 'registry', path: '/etc/docker/registry-auth/htpasswd' } });
+      expect(container.volumeMounts).toContainEqual({ name: 'auth', mountPath: '/etc/docker/registry-auth', readOnly: true });
+      expect(pod.volumes.find((v: any) => v.name === 'auth').secret).toEqual({ secretName: 'registry-users', items: [{ key: 'htpasswd', path: 'htpasswd' }], defaultMode: 0o440 });
+      expect(warn.mock.calls.flat().join(' ')).toMatch(/clear text; put the registry behind TLS/);
+      expect(expectValid(chart).ok).toBe(true);
+      expect(parse(find(build().manifests, 'ConfigMap', 'registry-config').data['config.yml']).auth).toBeUndefined();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('local-registry-hosting ConfigMap in kube-public (KEP-1755)', () => {
     const cm = find(build().manifests, 'ConfigMap', 'local-registry-hosting');
     expect(cm.metadata.namespace).toBe('kube-public');

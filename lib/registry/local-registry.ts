@@ -69,8 +69,15 @@ export interface LocalRegistryProps {
   readonly storageClassName?: string;
   /** @default weekly, read-only while it runs */
   readonly garbageCollection?: RegistryGarbageCollection;
-  /** Config options (port, upload purging, log level, htpasswd: only with TLS). @default defaults of RegistryConfigOptions */
-  readonly config?: Omit<RegistryConfigOptions, 'readOnly' | 'rootDirectory'>;
+  /** Config options (port, upload purging, log level). @default defaults of RegistryConfigOptions */
+  readonly config?: Omit<RegistryConfigOptions, 'readOnly' | 'rootDirectory' | 'htpasswd'>;
+  /**
+   * Basic auth from an htpasswd file (bcrypt, `htpasswd -Bbn user pass`) in an existing
+   * Secret. Over plain HTTP the passwords cross the network in clear text, and containerd
+   * then needs credentials to pull: only use it behind TLS. Synth prints a warning.
+   * @default none (the registry is reachable only through the node port on the nodes)
+   */
+  readonly htpasswd?: { readonly secretName: string; readonly key?: string; readonly realm?: string };
   /** @default requests 50m / 64Mi, limit 512Mi memory */
   readonly resources?: k8s.ResourceRequirements;
   /** Create the Namespace object. @default true */
@@ -132,15 +139,21 @@ export class LocalRegistry extends Construct {
     const schedule = gc.schedule === undefined ? '30 3 * * 0' : gc.schedule;
     if (schedule !== null) checkSchedule(this, 'garbageCollection.schedule', schedule, '30 3 * * 0');
     const kubectlImage = checkPinnedImage(this, 'garbageCollection.kubectlImage', gc.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
-    if (props.config?.htpasswd) {
-      checkNonEmpty(this, 'config.htpasswd.path', props.config.htpasswd.path);
-      this.node.addMetadata('warning', 'htpasswd auth over plain HTTP sends passwords in clear text: put the registry behind TLS');
+    const auth = props.htpasswd;
+    if (auth) {
+      checkDnsSubdomain(this, 'htpasswd.secretName', auth.secretName);
+      checkSecretKey(this, 'htpasswd.key', auth.key ?? 'htpasswd');
+      checkNonEmpty(this, 'htpasswd.realm', auth.realm ?? 'registry');
+      console.warn(`WARNING ${this.node.path}: htpasswd auth over plain HTTP sends passwords in clear text; put the registry behind TLS`);
     }
 
     this.host = `localhost:${this.nodePort}`;
     this.hostsTomlPath = `/var/snap/microk8s/current/args/certs.d/${this.host}/hosts.toml`;
     this.hostsToml = hostsToml(this.host);
-    this.configYaml = renderRegistryConfig({ ...props.config, port, rootDirectory: '/var/lib/registry' });
+    this.configYaml = renderRegistryConfig({
+      ...props.config, port, rootDirectory: '/var/lib/registry',
+      htpasswd: auth ? { realm: auth.realm ?? 'registry', path: '/etc/docker/registry-auth/htpasswd' } : undefined,
+    });
     const ns = this.namespace;
     const labels = appLabels('registry', this.name, 'registry', props.labels);
     const meta = (name: string) => ({ name, namespace: ns, labels: labels.all });
@@ -218,9 +231,15 @@ export class LocalRegistry extends Construct {
               startupProbe: probe({ periodSeconds: 2, failureThreshold: 30 }),
               readinessProbe: probe({ periodSeconds: 5, failureThreshold: 3 }),
               livenessProbe: probe({ periodSeconds: 10, failureThreshold: 3 }),
-              volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, configMount, { name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/registry' }, configMount, { name: 'tmp', mountPath: '/tmp' },
+                ...(auth ? [{ name: 'auth', mountPath: '/etc/docker/registry-auth', readOnly: true }] : []),
+              ],
             }],
-            volumes: [configVolume, { name: 'tmp', emptyDir: {} }],
+            volumes: [
+              configVolume, { name: 'tmp', emptyDir: {} },
+              ...(auth ? [{ name: 'auth', secret: { secretName: auth.secretName, items: [{ key: auth.key ?? 'htpasswd', path: 'htpasswd' }], defaultMode: 0o440 } }] : []),
+            ],
           },
         },
         volumeClaimTemplates: [{
@@ -230,6 +249,7 @@ export class LocalRegistry extends Construct {
       },
     });
     if (src.value === undefined) declareExternalSecret(this.statefulSet, secretName);
+    if (auth) declareExternalSecret(this.statefulSet, auth.secretName);
 
     if (props.advertise ?? true) {
       // KEP-1755: tools discover the cluster's local registry here.
