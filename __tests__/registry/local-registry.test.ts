@@ -53,7 +53,11 @@ describe('LocalRegistry', () => {
 
   test('http.secret only from a Secret via REGISTRY_HTTP_SECRET, never in the ConfigMap', () => {
     const { manifests, container } = build();
-    expect(container.env).toEqual([{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: 'registry-http-secret', key: 'http-secret' } } }]);
+    expect(container.env).toEqual([
+      { name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: 'registry-http-secret', key: 'http-secret' } } },
+      // declared writable, so re-applying heals a registry a failed collection left read-only
+      { name: 'REGISTRY_STORAGE_MAINTENANCE_READONLY', value: '{"enabled": false}' },
+    ]);
     expect(find(manifests, 'Secret', 'registry-http-secret').stringData).toEqual({ 'http-secret': SECRET });
     const cm = find(manifests, 'ConfigMap', 'registry-config');
     expect(cm.data['config.yml']).not.toContain(SECRET);
@@ -129,7 +133,7 @@ describe('LocalRegistry', () => {
       expect(pod.initContainers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}']);
       expect(pod.initContainers[1].command).toEqual(['kubectl', '--namespace', 'container-registry', 'rollout', 'status', 'statefulset/registry', '--timeout=10m']);
       expect(pod.initContainers[2].command[2]).toMatch(/^registry garbage-collect --delete-untagged \/etc\/docker\/registry\/config.yml; echo \$\? > \/tmp\/gc-exit-code; exit 0$/);
-      expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY-']);
+      expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": false}']);
       expect(pod.containers[1].command[2]).toContain('exit "$code"');
       expect(pod.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-registry-0');
     });

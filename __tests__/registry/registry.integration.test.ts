@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, RegistryHttpSecret } from '../../lib';
+import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryHttpSecret } from '../../lib';
 import { freePort } from '../net';
 import { OciImage, writeOciImage } from './oci';
 
@@ -147,7 +147,8 @@ describeIf('LocalRegistry config on the real registry', () => {
     expect(existsSync(blobPath(c.manifest))).toBe(false);
     pull('test:a', join(dir, 'pull-a-readonly'));
     await stop();
-    await start();
-    push(c, 'test:c'); // writable again once the variable is gone
+    await start({ [REGISTRY_READONLY_ENV]: REGISTRY_WRITABLE_VALUE }); // what the manifest declares and GC restores
+    push(c, 'test:c');
+    expect(existsSync(blobPath(c.manifest))).toBe(true);
   }, 120_000);
 });

@@ -48,6 +48,11 @@ export interface RegistryConfigOptions {
 export const REGISTRY_READONLY_ENV = 'REGISTRY_STORAGE_MAINTENANCE_READONLY';
 /** The read-only value for that variable (distribution parses env overrides as YAML). */
 export const REGISTRY_READONLY_VALUE = '{"enabled": true}';
+/**
+ * The writable value. The StatefulSet declares it, so `kubectl apply -f dist/` also switches
+ * back a registry that a failed collection left read-only.
+ */
+export const REGISTRY_WRITABLE_VALUE = '{"enabled": false}';
 
 /** The configuration as a plain object, keys in the order of the distribution docs. */
 export function registryConfig(options: RegistryConfigOptions = {}): Record<string, unknown> {

@@ -8,7 +8,7 @@ import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey,
 } from '../validation/props';
-import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
+import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
 
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
 export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
@@ -222,7 +222,12 @@ export class LocalRegistry extends Construct {
               imagePullPolicy: 'IfNotPresent',
               args: ['/etc/docker/registry/config.yml'],
               ports: [{ name: 'registry', containerPort: port, protocol: 'TCP' }],
-              env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } }],
+              env: [
+                { name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } },
+                // Declared (not just defaulted in the config) so that re-applying heals a
+                // registry that a failed garbage collection left read-only.
+                { name: REGISTRY_READONLY_ENV, value: REGISTRY_WRITABLE_VALUE },
+              ],
               resources: props.resources ?? {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { memory: k8s.Quantity.fromString('512Mi') },
@@ -285,7 +290,7 @@ export class LocalRegistry extends Construct {
    *    StatefulSet and wait for the rollout: the read-only pod now serves pulls, rejects pushes;
    * 2. (init, registry image) run `registry garbage-collect` on the same volume (RWO allows a
    *    second pod on the node); its exit code is saved, the step itself never fails;
-   * 3. (kubectl) remove the variable again and wait for the rollout, in parallel with
+   * 3. (kubectl) set the variable back to writable (the value the manifest declares), in parallel with
    *    (registry image) a container that exits with the saved code, so a failed collection fails the Job
    *    while the registry is writable again either way.
    * The ServiceAccount may only get, patch, list and watch this one StatefulSet.
@@ -340,7 +345,7 @@ export class LocalRegistry extends Construct {
               },
             ],
             containers: [
-              kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}-`]),
+              kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_WRITABLE_VALUE}`]),
               {
                 name: 'report', image: registryImage, command: ['/bin/sh', '-c', 'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
                 resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
