@@ -143,6 +143,10 @@ describe('LocalRegistry', () => {
       expect(find(manifests, 'Role', 'registry-gc').rules).toEqual([{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['registry'], verbs: ['get', 'patch', 'list', 'watch'] }]);
       expect(find(manifests, 'RoleBinding', 'registry-gc').subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'container-registry' }]);
       expect(pod.serviceAccountName).toBe('registry-gc');
+      // the GC pod is not selected by the registry's Services or StatefulSet
+      const gcLabels = gc().cron.spec.jobTemplate.spec.template.metadata.labels;
+      for (const svc of manifests.filter(m => m.kind === 'Service')) expect(selects(svc.spec.selector, gcLabels)).toBe(false);
+      expect(selects(find(manifests, 'StatefulSet', 'registry').spec.selector.matchLabels, gcLabels)).toBe(false);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
     });
   });

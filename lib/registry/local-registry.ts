@@ -12,8 +12,11 @@ import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE
 
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
 export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
-/** kubectl for the garbage-collection Job (no shell needed). */
-export const DEFAULT_KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.31.4';
+/**
+ * kubectl for the garbage-collection Job (no shell needed). kubectl supports API servers one
+ * minor version either side: set `garbageCollection.kubectlImage` to your cluster's minor.
+ */
+export const DEFAULT_KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.34.0';
 
 /** Where the registry's `http.secret` (signs upload state) comes from. */
 export abstract class RegistryHttpSecret {
@@ -328,7 +331,8 @@ export class LocalRegistry extends Construct {
         backoffLimit: 1,
         activeDeadlineSeconds: 3600,
         template: {
-          metadata: { labels: { ...ctx.labels.all, 'app.kubernetes.io/component': 'garbage-collection' } },
+          // Its own instance label: the registry's Services and StatefulSet must not select it.
+          metadata: { labels: appLabels('registry', `${this.name}-gc`, 'garbage-collection').all },
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: true, // kubectl talks to the API with the Role above
