@@ -47,6 +47,13 @@ describe('the doit stack on defaults', () => {
     expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart['00-namespaces'].some(m => m.kind === 'StorageClass')).toBe(false);
   });
 
+  test('cert-manager with HTTP-01: the solver pods are allowed through default deny', () => {
+    const names = (env: Record<string, string>) => stack(env).byChart['03-doit'].filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
+    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' })).toContain('allow-acme-http01-solver');
+    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' })).not.toContain('allow-acme-http01-solver');
+    expect(names({})).not.toContain('allow-acme-http01-solver');
+  });
+
   test('daily backups of the database to a retained volume, configurable', () => {
     const { byChart } = stack({ DOIT_BACKUP_RETENTION: '14' });
     const cron = find(byChart['03-doit'], 'CronJob', 'postgres-backup');

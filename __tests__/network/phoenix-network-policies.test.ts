@@ -89,6 +89,17 @@ describe('PhoenixNetworkPolicies', () => {
     expect(canConnect(policies, app, pod('internet', {}), 443)).toBe(false);
   });
 
+  test('ACME HTTP-01 solver pods are reachable from the ingress namespace only when asked', () => {
+    const solver = pod('shop', { 'acme.cert-manager.io/http01-solver': 'true' });
+    expect(canConnect(policies, ingress, solver, 8089)).toBe(false);
+    const chart = testChart('shop');
+    new PhoenixNetworkPolicies(chart, 'Net', { ...props, acmeHttp01Solver: true });
+    const withSolver = synth(chart);
+    expect(canConnect(withSolver, ingress, solver, 8089)).toBe(true);
+    expect(canConnect(withSolver, stranger, solver, 8089)).toBe(false);
+    expect(canConnect(withSolver, ingress, solver, 22)).toBe(false);
+  });
+
   test('bad props', () => {
     expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, app: { ...props.app, podSelector: {} } }))
       .toThrow(PropError);

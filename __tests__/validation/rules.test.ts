@@ -197,6 +197,15 @@ test('a TLS Secret that cert-manager creates is not required in the output', () 
   expect(validateManifests(wrap(ms)).ok).toBe(true);
 });
 
+test('a policy for pods an operator creates is declared, not guessed', () => {
+  const ms = baseline();
+  const np = byName(ms, 'NetworkPolicy', 'web-to-db');
+  np.spec.podSelector.matchLabels = { 'acme.cert-manager.io/http01-solver': 'true' };
+  expect(validateManifests(wrap(ms)).errors.map(f => f.rule)).toEqual(['networkpolicy-selector']);
+  np.metadata.annotations = { 'validation.microk8s-phoenix.io/external-pods': 'cert-manager starts the solver pods' };
+  expect(validateManifests(wrap(ms)).ok).toBe(true);
+});
+
 test('cross-references are namespace-aware', () => {
   const ms = baseline();
   byName(ms, 'Secret', 'db-creds').metadata.namespace = 'other';

@@ -92,6 +92,7 @@ export class DoitChart extends Chart {
       app: this.app,
       database: { podSelector: this.postgres.podSelector, port: this.postgres.port },
       databaseClients: [this.app.migrationPodSelector, this.backup?.podSelector].filter((s): s is Record<string, string> => !!s),
+      acmeHttp01Solver: this.ingress.acmeHttp01,
     });
   }
 }

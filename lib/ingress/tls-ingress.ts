@@ -114,6 +114,8 @@ export class TlsIngress extends Construct {
   public readonly ingress: k8s.KubeIngress;
   /** Secret holding the certificate, when the Ingress names one. */
   public readonly tlsSecretName?: string;
+  /** Whether cert-manager proves the host with ACME HTTP-01 (its solver pods must be reachable). */
+  public readonly acmeHttp01: boolean = false;
 
   constructor(scope: Construct, id: string, props: TlsIngressProps) {
     super(scope, id);
@@ -191,6 +193,7 @@ export class TlsIngress extends Construct {
           throw new PropError(this, 'hosts', wildcard, 'ACME HTTP-01 cannot issue wildcard certificates: use a DNS-01 issuer (challenge: "dns01") or list the hosts');
         }
         annotations[issuerAnnotation[0]] = issuerAnnotation[1];
+        this.acmeHttp01 = challenge === 'http01';
         this.tlsSecretName = `${name}-tls`;
         tls = [{ hosts: this.hosts, secretName: this.tlsSecretName }];
         break;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { declareExternalPods } from '../validation/declarations';
 import { PropError, checkDnsLabel, checkPort } from '../validation/props';
 
 /** Pods of the clustered app: who they are and the ports they use. */
@@ -42,6 +43,13 @@ export interface PhoenixNetworkPoliciesProps {
    * @default namespace "kube-system", labels { "k8s-app": "kube-dns" } (MicroK8s' CoreDNS)
    */
   readonly dns?: { readonly namespace: string; readonly podSelector: Record<string, string> };
+  /**
+   * Allow cert-manager's ACME HTTP-01 solver pods (which it starts in this namespace, label
+   * `acme.cert-manager.io/http01-solver: "true"`, port 8089) to be reached from the ingress
+   * controller's namespace; default deny would otherwise block every challenge.
+   * @default false
+   */
+  readonly acmeHttp01Solver?: boolean;
   /**
    * Extra labels on every policy (e.g. `app.kubernetes.io/part-of`).
    * @default none
@@ -116,6 +124,14 @@ export class PhoenixNetworkPolicies extends Construct {
         egress: [{ to: [pods(database.podSelector)], ports: [tcp(database.port)] }],
       });
     });
+    if (props.acmeHttp01Solver) {
+      const solver = this.policy('allow-acme-http01-solver', {
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: namespace(ingressNamespace) }], ports: [tcp(8089)] }],
+      });
+      declareExternalPods(solver, 'cert-manager starts the HTTP-01 solver pods while a challenge runs');
+    }
     this.policy('allow-database-from-clients', {
       podSelector: { matchLabels: database.podSelector },
       policyTypes: ['Ingress'],
@@ -123,8 +139,8 @@ export class PhoenixNetworkPolicies extends Construct {
     });
   }
 
-  private policy(name: string, spec: k8s.NetworkPolicySpec): void {
-    new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels: this.labels }, spec });
+  private policy(name: string, spec: k8s.NetworkPolicySpec): k8s.KubeNetworkPolicy {
     this.policyNames.push(name);
+    return new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels: this.labels }, spec });
   }
 }

@@ -15,3 +15,15 @@ export function declareExternalSecret(obj: ApiObject, secretName: string): void 
   names.add(secretName);
   obj.metadata.addAnnotation(EXTERNAL_SECRETS_ANNOTATION, [...names].sort().join(','));
 }
+
+/**
+ * Annotation by which a NetworkPolicy, PodDisruptionBudget or Service declares that the pods it
+ * selects are created outside this output (by an operator such as cert-manager), with the reason.
+ */
+export const EXTERNAL_PODS_ANNOTATION = 'validation.microk8s-phoenix.io/external-pods';
+
+/** Declare on `obj` that its selector targets pods created by something else (why: `reason`). */
+export function declareExternalPods(obj: ApiObject, reason: string): void {
+  if (reason.trim().length < 10) throw new Error(`${obj.node.path}: declaring external pods needs a reason`);
+  obj.metadata.addAnnotation(EXTERNAL_PODS_ANNOTATION, reason.trim());
+}

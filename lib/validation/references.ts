@@ -1,5 +1,5 @@
 import { containersOf, isEmptySelector, LabelSelector, podTemplateOf, PodTemplate, selectorMatches } from './pods';
-import { EXTERNAL_SECRETS_ANNOTATION } from './declarations';
+import { EXTERNAL_PODS_ANNOTATION, EXTERNAL_SECRETS_ANNOTATION } from './declarations';
 import { FindingSink, SourcedManifest } from './report';
 
 
@@ -74,6 +74,7 @@ export function checkReferences(source: SourcedManifest, index: ManifestIndex, s
   if (m.kind && CLUSTER_SCOPED_KINDS.has(m.kind) && m.metadata?.namespace) {
     sink.add(source, 'cluster-scoped-namespace', 'metadata.namespace', `${m.kind} is cluster-scoped: remove metadata.namespace (put it in a chart without a namespace)`);
   }
+  const externalPods = !!m.metadata?.annotations?.[EXTERNAL_PODS_ANNOTATION];
   const template = podTemplateOf(m);
   if (template) {
     checkWorkloadSelector(source, template, sink);
@@ -84,11 +85,11 @@ export function checkReferences(source: SourcedManifest, index: ManifestIndex, s
     case 'Ingress': checkIngress(source, index, sink); break;
     case 'StatefulSet': checkStatefulSetService(source, index, sink); break;
     case 'PodDisruptionBudget':
-      if (index.selected(ns, m.spec?.selector).length === 0) {
+      if (!externalPods && index.selected(ns, m.spec?.selector).length === 0) {
         sink.add(source, 'pdb-selector', 'spec.selector', 'selects no pod template in this namespace: make it match the workload\'s pod labels');
       }
       break;
-    case 'NetworkPolicy': checkNetworkPolicy(source, index, sink); break;
+    case 'NetworkPolicy': if (!externalPods) checkNetworkPolicy(source, index, sink); break;
   }
 }
 
