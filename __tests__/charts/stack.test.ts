@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { buildDoitStack, DoitConfig, DoitSecretValues, expectValid, loadConfig, validate } from '../../lib';
+import { buildDoitStack, DoitConfig, DoitSecretValues, doitOutputFile, expectValid, loadConfig, validate } from '../../lib';
 import { find, Manifest, selects, synth } from '../util';
 
 // Obviously fake, fixed values so that snapshots are stable; real ones come from .secrets/doit.json.
@@ -39,12 +39,12 @@ describe('the doit stack on defaults', () => {
 
   test('data volumes use a Retain StorageClass (created once), so even deleting the namespace keeps the data', () => {
     const { byChart } = stack();
-    const sc = find(byChart['00-namespaces'], 'StorageClass', 'microk8s-hostpath-retain');
+    const sc = find(byChart.namespaces, 'StorageClass', 'microk8s-hostpath-retain');
     expect(sc).toMatchObject({ provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
     expect(sc.metadata.namespace).toBeUndefined();
     expect(find(byChart['03-doit'], 'StatefulSet', 'postgres').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
     expect(find(byChart['02-registry'], 'StatefulSet', 'registry').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('microk8s-hostpath-retain');
-    expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart['00-namespaces'].some(m => m.kind === 'StorageClass')).toBe(false);
+    expect(stack({ DOIT_POSTGRES_STORAGE_CLASS: 'ceph', DOIT_REGISTRY_STORAGE_CLASS: 'ceph' }).byChart.namespaces.some(m => m.kind === 'StorageClass')).toBe(false);
   });
 
   test('cert-manager with HTTP-01: the solver pods are allowed through default deny', () => {
@@ -59,23 +59,27 @@ describe('the doit stack on defaults', () => {
     const cron = find(byChart['03-doit'], 'CronJob', 'postgres-backup');
     expect(cron.spec.schedule).toBe('15 2 * * *');
     expect(cron.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'BACKUP_RETENTION').value).toBe('14');
-    expect(find(byChart['03-doit'], 'PersistentVolumeClaim', 'postgres-backups').spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(find(byChart.volumes, 'PersistentVolumeClaim', 'postgres-backups').spec.storageClassName).toBe('microk8s-hostpath-retain');
+    expect(byChart['03-doit'].some(m => m.kind === 'PersistentVolumeClaim')).toBe(false); // never deleted with the app
     expect(stack({ DOIT_BACKUP_ENABLED: 'false' }).byChart['03-doit'].some(m => m.kind === 'CronJob')).toBe(false);
   });
 
   test('charts in apply order: namespaces, secrets, registry, doit', () => {
     const { app } = stack();
-    expect(app.charts.map(c => c.node.id)).toEqual(['00-namespaces', '01-secrets', '02-registry', '03-doit']);
+    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'volumes', '01-secrets', '02-registry', '03-doit']);
+    expect(app.charts.map(c => doitOutputFile(c))).toEqual(['bootstrap/00-namespaces.k8s.yaml', 'bootstrap/01-volumes.k8s.yaml', '01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml']);
   });
 
-  test('readable names and the part-of label on every object', () => {
-    const { all } = stack();
+  test('readable names; the part-of label on every object but the bootstrap ones', () => {
+    const { all, byChart } = stack();
+    const bootstrap = new Set([...byChart.namespaces, ...byChart.volumes]);
     for (const m of all) {
-      expect(m.metadata.labels?.['app.kubernetes.io/part-of']).toBe('doit');
+      // pruning by this label must never reach a Namespace or a volume claim
+      expect(m.metadata.labels?.['app.kubernetes.io/part-of']).toBe(bootstrap.has(m) ? undefined : 'doit');
       expect(m.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/); // no cdk8s hash suffixes
     }
     expect(all.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(expect.arrayContaining([
-      'Namespace/doit', 'StatefulSet/postgres', 'Deployment/elixir', 'Service/elixir-headless', 'Ingress/elixir', 'StatefulSet/registry',
+      'Namespace/doit', 'PersistentVolumeClaim/postgres-backups', 'StatefulSet/postgres', 'Deployment/elixir', 'Service/elixir-headless', 'Ingress/elixir', 'StatefulSet/registry',
     ]));
   });
 
@@ -116,7 +120,7 @@ describe('the doit stack on defaults', () => {
 
   test('existing-secrets mode: no secrets file, Secrets referenced by documented names and declared external', () => {
     const { app, byChart } = stack({ DOIT_SECRETS_MODE: 'existing' }, null);
-    expect(app.charts.map(c => c.node.id)).toEqual(['00-namespaces', '02-registry', '03-doit']);
+    expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'volumes', '02-registry', '03-doit']);
     expect(byChart['03-doit'].some(m => m.kind === 'Secret')).toBe(false);
     const ext = (m: Manifest) => m.metadata.annotations?.['validation.microk8s-phoenix.io/external-secrets'];
     expect(ext(find(byChart['03-doit'], 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials');
@@ -139,6 +143,6 @@ describe('the doit stack on defaults', () => {
       buildDoitStack(app, { config: loadConfig({ env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(32000 + i) }, cwd: __dirname }), secrets: FAKE, prefix: `s${i}` });
     }
     expect(validate(app).errors).toEqual([]);
-    expect((app.charts as Chart[]).length).toBe(12);
+    expect((app.charts as Chart[]).length).toBe(15);
   });
 });

@@ -25,6 +25,8 @@ export interface DoitChartProps extends ChartProps {
   readonly postgres: { readonly version: string; readonly storageSize: string; readonly storageClassName: string };
   /** Scheduled backups; absent: none. */
   readonly backup?: { readonly schedule: string; readonly retention: number; readonly storageSize: string };
+  /** Where data-holding objects that are not in a StatefulSet template go (the backup PVC). @default this chart */
+  readonly volumesScope?: Construct;
   readonly certificate: IngressCertificate;
   readonly controller: IngressController;
   readonly ingressClassName: string;
@@ -85,7 +87,7 @@ export class DoitChart extends Chart {
 
     if (props.backup) {
       // Dumps on a volume of the same (Retain) class as the database.
-      this.backup = new PostgresBackup(this, 'Backup', { database: this.postgres, ...props.backup });
+      this.backup = new PostgresBackup(this, 'Backup', { database: this.postgres, ...props.backup, claimScope: props.volumesScope });
     }
 
     this.networkPolicies = new PhoenixNetworkPolicies(this, 'NetworkPolicies', {

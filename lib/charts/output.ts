@@ -24,6 +24,11 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
    * @default /secret/i
    */
   readonly privateFiles?: RegExp;
+  /**
+   * Path of a chart's file, relative to `outdir` (subdirectories allowed).
+   * @default "<chart id>.k8s.yaml"
+   */
+  readonly fileFor?: (chart: Chart) => string;
 }
 
 /** Synthesis stopped because validation found errors; `message` is the formatted report. */
@@ -57,14 +62,14 @@ interface RenderedChart {
  * Cross-chart `addDependency` is not used for ordering.
  */
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
-  const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, ...appProps } = options;
+  const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, fileFor = defaultFileFor, ...appProps } = options;
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
   try {
     const app = new App({ ...appProps, outdir: staging });
     build(app);
-    const charts = render(app);
+    const charts = render(app, fileFor);
     let report: ValidationReport | undefined;
     if (shouldValidate) {
       const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path })));
@@ -76,6 +81,7 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     for (const dir of mirror ? [staging, mirror] : [staging]) {
       mkdirSync(dir, { recursive: true });
       for (const [file, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, file)), { recursive: true });
         writeFileSync(join(dir, file), content, { mode: privateFiles.test(file) ? 0o600 : 0o644 });
         if (privateFiles.test(file)) chmodSync(join(dir, file), 0o600);
       }
@@ -99,13 +105,17 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
 }
 
 /** Construct validations once for the whole app, then each chart's objects once. */
-function render(app: App): RenderedChart[] {
+function defaultFileFor(chart: Chart): string {
+  return `${Names.toDnsLabel(chart)}.k8s.yaml`;
+}
+
+function render(app: App, fileFor: (chart: Chart) => string): RenderedChart[] {
   const all = app.node.findAll();
   const errors = all.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   return all.filter((c): c is Chart => Chart.isChart(c)).map(chart => {
     const objects = new DependencyGraph(chart.node).topology()
       .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
-    return { file: `${Names.toDnsLabel(chart)}.k8s.yaml`, objects, manifests: objects.map(o => o.toJson()) };
+    return { file: fileFor(chart), objects, manifests: objects.map(o => o.toJson()) };
   });
 }

@@ -16,30 +16,51 @@ export interface DoitStackProps {
 }
 
 export interface DoitStack {
+  /** Namespaces and the Retain StorageClass (`dist/bootstrap/`). */
   readonly namespaces: Chart;
+  /** Data-holding objects outside StatefulSet templates (`dist/bootstrap/`). */
+  readonly volumes: Chart;
   readonly secrets?: Chart;
   readonly registry?: LocalRegistry;
   readonly doit: DoitChart;
 }
 
 const appsWithRetainedClass = new WeakSet<App>();
+const bootstrapFiles = new WeakMap<Chart, string>();
+
+/**
+ * Where `synthAtomically` writes each chart of the stack: Namespaces, the StorageClass, the
+ * backup volume claim and cluster-wide issuers go to `bootstrap/`, which is applied once and
+ * which `kubectl apply -f dist/` and `kubectl delete -f dist/` (not recursive) never touch, so
+ * deleting the app can never delete a namespace and with it the volumes.
+ */
+export function doitOutputFile(chart: Chart): string {
+  const id = chart.node.id;
+  return bootstrapFiles.get(chart) ?? (id === 'cluster-issuers' ? `bootstrap/${id}.k8s.yaml` : `${id}.k8s.yaml`);
+}
 
 /** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 
 /**
- * The whole doit system as charts, each its own file in `dist/`, named in apply order
- * (`kubectl apply -f dist/` takes files alphabetically): `00-namespaces`, `01-secrets` (only
- * with generated secrets), `02-registry`, `03-doit` (and `cluster-issuers` with self-signed
- * TLS). The order is in the names rather than in cdk8s chart dependencies, which would make
- * every object of a chart depend on every object of the charts before it.
+ * The whole doit system as charts, each its own file (see `doitOutputFile`), named in apply
+ * order (`kubectl apply -f` takes files alphabetically): `bootstrap/00-namespaces`,
+ * `bootstrap/01-volumes` (and `bootstrap/cluster-issuers` with self-signed TLS), then
+ * `01-secrets` (only with generated secrets), `02-registry`, `03-doit`. The order is in the
+ * names rather than in cdk8s chart dependencies, which would make every object of a chart
+ * depend on every object of the charts before it.
  */
 export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const { config, secrets } = props;
   const id = (name: string) => (props.prefix ? `${props.prefix}-${name}` : name);
   const registryNamespace = props.prefix ? `${props.prefix}-registry` : 'container-registry';
 
-  const namespaces = new Chart(app, id('00-namespaces'), { labels: PART_OF });
+  // Not labelled part-of: `kubectl apply --prune -l app.kubernetes.io/part-of=doit` must never
+  // select a Namespace (pruning one deletes every PVC in it).
+  const namespaces = new Chart(app, id('namespaces'));
+  bootstrapFiles.set(namespaces, `bootstrap/${id('00-namespaces')}.k8s.yaml`);
+  const volumes = new Chart(app, id('volumes'));
+  bootstrapFiles.set(volumes, `bootstrap/${id('01-volumes')}.k8s.yaml`);
   for (const ns of [config.namespace, ...(config.registry.enabled ? [registryNamespace] : [])]) {
     new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns } });
   }
@@ -97,9 +118,10 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     ingressClassName: config.ingress.className,
     certificate: certificateFor(config),
     secrets: secrets && secretsChart ? { scope: secretsChart, ...secrets } : undefined,
+    volumesScope: volumes,
   });
 
-  return { namespaces, secrets: secretsChart, registry, doit };
+  return { namespaces, volumes, secrets: secretsChart, registry, doit };
 }
 
 function certificateFor(config: DoitConfig): IngressCertificate {

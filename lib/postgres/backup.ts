@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
@@ -42,6 +43,13 @@ export interface PostgresBackupProps {
   readonly storageClassName?: string;
   /** @default requests 100m / 128Mi, limit 512Mi memory */
   readonly resources?: k8s.ResourceRequirements;
+  /**
+   * Where the backup PVC is created, e.g. a chart applied once and never deleted with the app
+   * (the doit stack's `dist/bootstrap/`), so `kubectl delete -f` of the app keeps the claim.
+   * Its chart must have this namespace or none.
+   * @default this construct
+   */
+  readonly claimScope?: Construct;
 }
 
 /**
@@ -76,8 +84,13 @@ export class PostgresBackup extends Construct {
     const labels = appLabels('postgres-backup', pg.name, 'backup');
     this.podSelector = labels.selector;
 
-    new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-      metadata: { name: this.claimName, labels: labels.all },
+    const claimScope = props.claimScope ?? this;
+    const claimNamespace = Chart.of(claimScope).namespace;
+    if (claimNamespace !== undefined && claimNamespace !== pg.namespace) {
+      throw new PropError(this, 'claimScope', claimScope.node.path, `expected a scope in a chart with namespace "${pg.namespace}" or without a namespace`);
+    }
+    new k8s.KubePersistentVolumeClaim(claimScope, props.claimScope ? `${id}Claim` : 'Claim', {
+      metadata: { name: this.claimName, namespace: pg.namespace, labels: labels.all },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: storageClassName ?? pg.storageClassName,

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
-import { basename, dirname, join } from 'path';
+import { dirname, join, relative, sep } from 'path';
 import { Finding, ValidationReport, Waiver } from './report';
 
 /**
  * A receipt lets the cdk8s CLI's validation plugin reuse the validation the app already did
  * in-process, instead of parsing the YAML again and re-running every rule: it records the
- * SHA-256 of every manifest file next to the report. The plugin accepts it only when the
+ * SHA-256 of every manifest file (by path relative to the output root) next to the report. The plugin accepts it only when the
  * directory holds exactly those files with exactly those hashes; otherwise it validates itself.
  */
 export const RECEIPT_FILE = 'validation-receipt.json';
@@ -35,9 +35,10 @@ export function writeReceipt(dir: string, files: Record<string, string>, report:
 /** The report for exactly these manifest files, when a matching receipt sits beside them. */
 export function readReceipt(manifestPaths: readonly string[]): ValidationReport | undefined {
   if (manifestPaths.length === 0) return undefined;
-  const dir = dirname(manifestPaths[0]);
+  // The receipt sits in the output root, the shallowest directory holding a manifest.
+  const dir = manifestPaths.map(p => dirname(p)).sort((a, b) => a.length - b.length)[0];
   const file = join(dir, RECEIPT_FILE);
-  if (!existsSync(file) || manifestPaths.some(p => dirname(p) !== dir)) return undefined;
+  if (!existsSync(file) || manifestPaths.some(p => !p.startsWith(dir + sep))) return undefined;
   let receipt: Receipt;
   try {
     receipt = JSON.parse(readFileSync(file, 'utf8'));
@@ -46,7 +47,7 @@ export function readReceipt(manifestPaths: readonly string[]): ValidationReport 
   }
   if (receipt?.version !== 1 || Object.keys(receipt.files ?? {}).length !== manifestPaths.length) return undefined;
   for (const p of manifestPaths) {
-    if (receipt.files[basename(p)] !== sha256(readFileSync(p))) return undefined;
+    if (receipt.files[relative(dir, p).split(sep).join('/')] !== sha256(readFileSync(p))) return undefined;
   }
   return new ValidationReport(receipt.findings, receipt.waivers, receipt.objectCount);
 }
