@@ -11,7 +11,7 @@ const copies = Number(process.argv[2] ?? 1);
 const validate = process.argv[3] !== 'off';
 // fixed, obviously fake values: the benchmark must not write a secrets file
 const secrets: DoitSecretValues = {
-  postgresPassword: 'bench'.repeat(9), secretKeyBase: 'bench'.repeat(18), releaseCookie: 'bench'.repeat(9), registryHttpSecret: 'bench'.repeat(13),
+  postgresPassword: 'bench'.repeat(9), postgresSuperuserPassword: 'bench-su'.repeat(6), secretKeyBase: 'bench'.repeat(18), releaseCookie: 'bench'.repeat(9), registryHttpSecret: 'bench'.repeat(13),
 };
 const configs = Array.from({ length: copies }, (_, i) => loadConfig({
   env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(30000 + (i % 2768)) }, cwd: tmpdir(),

@@ -5,6 +5,7 @@ import { find, Manifest, selects, synth } from '../util';
 // Obviously fake, fixed values so that snapshots are stable; real ones come from .secrets/doit.json.
 const FAKE: DoitSecretValues = {
   postgresPassword: 'test-only-postgres-password-0000000000',
+  postgresSuperuserPassword: 'test-only-postgres-superuser-00000000',
   secretKeyBase: 'test-only-secret-key-base-'.padEnd(88, '0'),
   releaseCookie: 'test-only-release-cookie-00000000000000',
   registryHttpSecret: 'test-only-registry-http-secret-000000000',

@@ -17,7 +17,7 @@ const base: ElixirDeploymentProps = {
 
 function build(props: Partial<ElixirDeploymentProps> = {}, namespace = 'doit') {
   const chart = testChart(namespace);
-  const pg = new PostgresStatefulSet(chart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(20) }), databaseName: 'doit_prod', username: 'doit' });
+  const pg = new PostgresStatefulSet(chart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(20), superuserPassword: 'superuser-'.repeat(3) }), databaseName: 'doit_prod', username: 'doit' });
   const app = new ElixirDeployment(chart, 'Elixir', { database: pg, ...base, ...props });
   const manifests = synth(chart);
   const dep = find(manifests, 'Deployment', app.name);

@@ -49,7 +49,7 @@ describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
   beforeAll(async () => {
     // the scripts exactly as the construct renders them
     const chart = new Chart(Testing.app(), 'db', { namespace: 'db' });
-    const pg = new PostgresStatefulSet(chart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'x'.repeat(20) }) });
+    const pg = new PostgresStatefulSet(chart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'x'.repeat(20), superuserPassword: 'superuser-'.repeat(3) }) });
     new PostgresBackup(chart, 'Backup', { database: pg });
     const cm = find(synth(chart), 'ConfigMap', 'postgres-backup-scripts');
     dir = mkdtempSync(join(tmpdir(), 'pg-it-'));
@@ -95,6 +95,27 @@ describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
       if (server.exitCode === null) server.kill('SIGKILL');
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  test('create-app-role.sh (as rendered) makes a login role without superuser rights that owns its database', () => {
+    const chart = new Chart(Testing.app(), 'db2', { namespace: 'db' });
+    new PostgresStatefulSet(chart, 'Postgres', { username: 'shop', databaseName: 'shop', credentials: PostgresCredentials.fromValues({ password: 'shop-password-1234567', superuserPassword: 'superuser-'.repeat(3) }) });
+    const script = join(dir, 'create-app-role.sh');
+    writeFileSync(script, find(synth(chart), 'ConfigMap', 'postgres-initdb').data['000-create-app-role.sh']);
+    const pwFile = join(dir, 'shop-password');
+    writeFileSync(pwFile, "it's a pass'word; DROP ROLE x;"); // quoting is psql's job
+    const admin = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGPASSWORD: PASSWORD, POSTGRES_USER: 'postgres' };
+    const r = spawnSync('sh', [script], { env: { ...admin, APP_USER: 'shop', APP_DATABASE: 'shop', APP_PASSWORD_FILE: pwFile }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const q = (query: string, user = 'postgres', pw = PASSWORD, db = 'postgres') => spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', query],
+      { env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: user, PGPASSWORD: pw, PGDATABASE: db }, encoding: 'utf8' });
+    expect(q("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'shop'").stdout.trim()).toBe('f|f|f');
+    expect(q("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop'").stdout.trim()).toBe('shop');
+    const asShop = (query: string) => q(query, 'shop', "it's a pass'word; DROP ROLE x;", 'shop');
+    expect(asShop('CREATE TABLE t (id int); SELECT 1').stdout.trim()).toBe('1');
+    expect(asShop("COPY (SELECT 1) TO PROGRAM 'id'").stderr).toMatch(/permission denied|must be superuser|pg_execute_server_program/);
+    expect(asShop('CREATE ROLE intruder').stderr).toMatch(/permission denied/);
   }, 30_000);
 
   test('repeated backups write verified dumps and keep only the newest BACKUP_RETENTION', () => {

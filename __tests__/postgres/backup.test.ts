@@ -4,7 +4,7 @@ import { find, selects, synth } from '../util';
 
 function build(props: Partial<PostgresBackupProps> = {}, file?: string) {
   const chart = new Chart(Testing.app(), 'db', { namespace: 'db' });
-  const pg = new PostgresStatefulSet(chart, 'Postgres', { databaseName: 'doit_prod', username: 'doit', credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24) }) });
+  const pg = new PostgresStatefulSet(chart, 'Postgres', { databaseName: 'doit_prod', username: 'doit', credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 'superuser-'.repeat(3) }) });
   const backup = new PostgresBackup(chart, 'Backup', { database: pg, ...props });
   if (file !== null) new PostgresRestoreJob(chart, 'Restore', { backup, file });
   const manifests = synth(chart);

@@ -3,7 +3,7 @@ import { Quantity } from '../../imports/k8s';
 import { find, kinds, selects, synth, testChart } from '../util';
 
 const PASSWORD = 'correct-horse-battery-staple-42';
-const owned = { credentials: PostgresCredentials.fromValues({ password: PASSWORD }) };
+const owned = { credentials: PostgresCredentials.fromValues({ password: PASSWORD, superuserPassword: 'superuser-'.repeat(3) }) };
 
 function build(props: Partial<PostgresStatefulSetProps> = {}, namespace = 'db') {
   const chart = testChart(namespace);
@@ -30,7 +30,7 @@ describe('PostgresStatefulSet', () => {
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
     const { manifests } = build();
     expect(kinds(manifests)).toEqual([
-      'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
+      'ConfigMap/postgres-initdb', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
     ]);
   });
 
@@ -124,11 +124,11 @@ describe('PostgresStatefulSet', () => {
     test('owned Secret holds user, password, database and an encoded Ecto DATABASE_URL', () => {
       const { manifests } = build({
         username: 'doit', databaseName: 'doit_prod',
-        credentials: PostgresCredentials.fromValues({ password: 'p@ss:w/rd+with?odd#chars' }),
+        credentials: PostgresCredentials.fromValues({ password: 'p@ss:w/rd+with?odd#chars', superuserPassword: 'superuser-'.repeat(3) }),
       });
       const secret = find(manifests, 'Secret', 'postgres-credentials');
       expect(secret.type).toBe('Opaque');
-      expect(secret.stringData).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432' });
+      expect(secret.stringData).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432', 'superuser-password': 'superuser-'.repeat(3) });
       const url = new URL(secret.stringData.DATABASE_URL);
       expect(url.protocol).toBe('ecto:');
       expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd+with?odd#chars');
@@ -138,15 +138,33 @@ describe('PostgresStatefulSet', () => {
       expect(url.pathname).toBe('/doit_prod');
     });
 
-    test('the password reaches the server as a file from the Secret, never as a literal env value', () => {
+    test('passwords reach the server as files from the Secret, never as literal env values', () => {
       const { container, pod, env } = build();
       expect(env.POSTGRES_PASSWORD).toBeUndefined();
-      expect(env.POSTGRES_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/password');
+      expect(env.POSTGRES_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/superuser-password');
+      expect(env.APP_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/password');
       const vol = pod.volumes.find((v: any) => v.name === 'credentials');
-      expect(vol.secret).toEqual({ secretName: 'postgres-credentials', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440 });
+      expect(vol.secret).toEqual({
+        secretName: 'postgres-credentials',
+        items: [{ key: 'password', path: 'password' }, { key: 'superuser-password', path: 'superuser-password' }],
+        defaultMode: 0o440,
+      });
       expect(container.volumeMounts).toContainEqual({ name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true });
       const literals = container.env.filter((e: any) => 'value' in e).map((e: any) => e.value).join(' ');
       expect(literals).not.toContain(PASSWORD);
+    });
+
+    test('the application role is not the superuser: postgres is, the app role is created by the first init script', () => {
+      const { env, manifests } = build({ username: 'doit', databaseName: 'doit_prod' });
+      expect(env.POSTGRES_USER.value).toBe('postgres');
+      expect(env.POSTGRES_DB).toBeUndefined();
+      expect(env.APP_USER.value).toBe('doit');
+      expect(env.APP_DATABASE.value).toBe('doit_prod');
+      const initdb = find(manifests, 'ConfigMap', 'postgres-initdb').data;
+      expect(Object.keys(initdb)[0]).toBe('000-create-app-role.sh');
+      expect(initdb['000-create-app-role.sh']).toMatch(/CREATE ROLE :"app_user" LOGIN NOSUPERUSER/);
+      expect(() => build({ username: 'postgres' })).toThrow(/"username".*must not be the superuser/);
+      expect(() => build({ credentials: PostgresCredentials.fromValues({ password: PASSWORD, superuserPassword: PASSWORD }) })).toThrow(/superuserPassword.*must differ/);
     });
 
     test('scram-sha-256 everywhere, never trust', () => {
@@ -163,7 +181,7 @@ describe('PostgresStatefulSet', () => {
       expect(manifests.filter(m => m.kind === 'Secret')).toHaveLength(0);
       expect(pg.secret).toBeUndefined();
       expect(pg.secretName).toBe('db-creds');
-      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
+      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }, { key: 'superuser-password', path: 'superuser-password' }]);
       expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'url' } } });
     });
   });
@@ -226,13 +244,14 @@ describe('PostgresStatefulSet', () => {
     test('init scripts go to a ConfigMap mounted at /docker-entrypoint-initdb.d', () => {
       const { manifests, container, pod } = build({ initScripts: { '010-ext.sql': 'CREATE EXTENSION citext;' } });
       const cm = find(manifests, 'ConfigMap', 'postgres-initdb');
-      expect(cm.data).toEqual({ '010-ext.sql': 'CREATE EXTENSION citext;' });
+      expect(Object.keys(cm.data)).toEqual(['000-create-app-role.sh', '010-ext.sql']);
+      expect(cm.data['010-ext.sql']).toBe('CREATE EXTENSION citext;');
       const mount = container.volumeMounts.find((m: any) => m.mountPath === '/docker-entrypoint-initdb.d');
       expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('postgres-initdb');
     });
 
-    test('no init ConfigMap without scripts', () => {
-      expect(build().manifests.some(m => m.kind === 'ConfigMap')).toBe(false);
+    test('user init scripts must run after the app role exists', () => {
+      expect(() => build({ initScripts: { '000-a.sql': 'select 1;' } })).toThrow(/initScripts\.000-a\.sql.*sorts later/);
     });
 
     test('postgresql.conf settings become -c arguments', () => {
@@ -277,7 +296,7 @@ describe('PostgresStatefulSet', () => {
       ['managed setting', { config: { port: 1 } }, /config\.port.*managed by PostgresStatefulSet/],
       ['multi-line setting', { config: { search_path: 'a\nb' } }, /config\.search_path/],
       ['bad init file name', { initScripts: { 'init.txt': 'x' } }, /initScripts\.init\.txt.*\.sql or \.sh/],
-      ['short password', { credentials: PostgresCredentials.fromValues({ password: 'postgres' }) }, /credentials\.password.*at least 16/],
+      ['short password', { credentials: PostgresCredentials.fromValues({ password: 'postgres', superuserPassword: 'superuser-'.repeat(3) }) }, /credentials\.password.*at least 16/],
       ['grace period too short', { terminationGracePeriodSeconds: 5 }, /terminationGracePeriodSeconds.*30 to 3600/],
     ];
     test.each(cases)('%s', (_title, props, message) => {
@@ -291,9 +310,9 @@ describe('PostgresStatefulSet', () => {
 
     test('a short password is not echoed in the error', () => {
       const chart = testChart('db');
-      expect(() => new PostgresStatefulSet(chart, 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2' }) }))
+      expect(() => new PostgresStatefulSet(chart, 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2', superuserPassword: 'superuser-'.repeat(3) }) }))
         .toThrow(/<redacted>/);
-      expect(() => new PostgresStatefulSet(testChart(), 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2' }) }))
+      expect(() => new PostgresStatefulSet(testChart(), 'P', { credentials: PostgresCredentials.fromValues({ password: 'hunter2hunter2', superuserPassword: 'superuser-'.repeat(3) }) }))
         .not.toThrow(/hunter2/);
     });
   });

@@ -34,6 +34,7 @@ export interface DoitChartProps extends ChartProps {
   readonly secrets?: {
     readonly scope: Construct;
     readonly postgresPassword: string;
+    readonly postgresSuperuserPassword: string;
     readonly secretKeyBase: string;
     readonly releaseCookie: string;
   };
@@ -60,7 +61,9 @@ export class DoitChart extends Chart {
       version: props.postgres.version,
       storageSize: props.postgres.storageSize,
       storageClassName: props.postgres.storageClassName,
-      credentials: s ? PostgresCredentials.fromValues({ password: s.postgresPassword }) : PostgresCredentials.fromExistingSecret('postgres-credentials'),
+      credentials: s
+        ? PostgresCredentials.fromValues({ password: s.postgresPassword, superuserPassword: s.postgresSuperuserPassword })
+        : PostgresCredentials.fromExistingSecret('postgres-credentials'),
       secretScope: s?.scope,
     });
 

@@ -11,6 +11,8 @@ import { dirname } from 'path';
 export interface DoitSecretValues {
   /** Password of the database user (43 URL-safe characters, 256 bits). */
   readonly postgresPassword: string;
+  /** Password of the `postgres` superuser, for administration only (43 URL-safe characters). */
+  readonly postgresSuperuserPassword: string;
   /** Phoenix SECRET_KEY_BASE (88 characters, 512 bits). */
   readonly secretKeyBase: string;
   /** Erlang distribution cookie shared by all app pods (43 URL-safe characters). */
@@ -27,6 +29,7 @@ interface SecretSpec {
 
 const SPECS: Record<keyof DoitSecretValues, SecretSpec> = {
   postgresPassword: { generate: () => randomBytes(32).toString('base64url'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
+  postgresSuperuserPassword: { generate: () => randomBytes(32).toString('base64url'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
   secretKeyBase: { generate: () => randomBytes(64).toString('base64'), minLength: 64, pattern: /^[A-Za-z0-9+/=_-]+$/ },
   releaseCookie: { generate: () => randomBytes(32).toString('base64url'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
   registryHttpSecret: { generate: () => randomBytes(32).toString('hex'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },

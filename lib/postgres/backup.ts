@@ -1,6 +1,4 @@
 import { createHash } from 'crypto';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
@@ -8,17 +6,7 @@ import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
 import { PostgresStatefulSet } from './postgres-statefulset';
-
-const scripts = new Map<string, string>();
-/** The shell scripts in `scripts/`, read once: the ConfigMap and the tests use the same files. */
-export function postgresScript(name: 'backup.sh' | 'restore.sh'): string {
-  let text = scripts.get(name);
-  if (text === undefined) {
-    text = readFileSync(join(__dirname, 'scripts', name), 'utf8');
-    scripts.set(name, text);
-  }
-  return text;
-}
+import { postgresScript } from './scripts';
 
 export interface PostgresBackupProps {
   /** The server to back up (its image, so pg_dump has the server's major, and its Secret). */

@@ -6,6 +6,12 @@ export interface PostgresSecretKeys {
    */
   readonly password?: string;
   /**
+   * Key holding the password of the `postgres` superuser (for administration only; the
+   * application never uses it).
+   * @default "superuser-password"
+   */
+  readonly superuserPassword?: string;
+  /**
    * Key holding a complete Ecto URL, `ecto://USER:PASSWORD@HOST:PORT/DATABASE` with the
    * password percent-encoded.
    * @default "DATABASE_URL"
@@ -21,6 +27,8 @@ export interface PostgresCredentialValues {
    * Never commit it: read it from a git-ignored file or the environment.
    */
   readonly password: string;
+  /** The password of the `postgres` superuser (the application's role is not a superuser). */
+  readonly superuserPassword: string;
 }
 
 /**
@@ -37,8 +45,9 @@ export abstract class PostgresCredentials {
   }
 
   /**
-   * Reference a Secret that already exists. It must hold the password under `keys.password`
-   * and a ready `DATABASE_URL` under `keys.databaseUrl` (see the README for the
+   * Reference a Secret that already exists. It must hold the application password under
+   * `keys.password`, the superuser password under `keys.superuserPassword` and a ready
+   * `DATABASE_URL` under `keys.databaseUrl` (see the README for the
    * `microk8s kubectl create secret` command).
    */
   public static fromExistingSecret(secretName: string, keys: PostgresSecretKeys = {}): PostgresCredentials {

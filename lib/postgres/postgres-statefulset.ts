@@ -8,9 +8,13 @@ import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey,
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
+import { postgresScript } from './scripts';
 
 /** PostgreSQL majors this construct knows the image layout of (15 is the oldest still supported upstream). */
 export const SUPPORTED_POSTGRES_MAJORS = [15, 16, 17, 18] as const;
+
+/** Name of the first-init script that creates the application role (runs before user scripts). */
+export const APP_ROLE_SCRIPT = '000-create-app-role.sh';
 
 /** The default server version: the official image, pinned to major.minor. */
 export const DEFAULT_POSTGRES_VERSION = '17.6';
@@ -94,8 +98,9 @@ export interface PostgresStatefulSetProps {
 
   /**
    * Files for `/docker-entrypoint-initdb.d` (name → content, `*.sql` or `*.sh`), run once,
-   * in name order, when the data directory is first initialised. Stored in a ConfigMap: put
-   * no secrets in them.
+   * in name order, when the data directory is first initialised, after the construct's own
+   * `000-create-app-role.sh` (names must sort after it). They run as the superuser, connected
+   * to the `postgres` database. Stored in a ConfigMap: put no secrets in them.
    * @default none
    */
   readonly initScripts?: Record<string, string>;
@@ -160,8 +165,10 @@ export class PostgresStatefulSet extends Construct {
   public readonly username: string;
   /** Name of the Secret holding the password and `DATABASE_URL`. */
   public readonly secretName: string;
-  /** Key of the password in that Secret. */
+  /** Key of the application password in that Secret. */
   public readonly passwordKey: string;
+  /** Key of the `postgres` superuser password in that Secret. */
+  public readonly superuserPasswordKey: string;
   /** Key of the Ecto URL in that Secret. */
   public readonly databaseUrlKey: string;
   /** Major version of the server (the backup job must use the same). */
@@ -191,6 +198,9 @@ export class PostgresStatefulSet extends Construct {
     this.name = checkDnsLabel(this, 'name', props.name ?? 'postgres', 52);
     this.databaseName = checkIdentifier(this, 'databaseName', props.databaseName ?? 'app');
     this.username = checkIdentifier(this, 'username', props.username ?? 'app');
+    if (this.username === 'postgres' || this.username.startsWith('pg_')) {
+      throw new PropError(this, 'username', this.username, 'the application role must not be the superuser "postgres" nor a reserved pg_ role; pick the app\'s own name, e.g. "doit"');
+    }
     this.port = checkPort(this, 'port', props.port ?? 5432);
     const repository = checkNonEmpty(this, 'image', props.image ?? 'postgres');
     const version = props.version ?? DEFAULT_POSTGRES_VERSION;
@@ -221,13 +231,19 @@ export class PostgresStatefulSet extends Construct {
 
     // ---- credentials -------------------------------------------------------------------
     if (props.credentials instanceof OwnedCredentials) {
-      const password = props.credentials.values.password;
-      if (typeof password !== 'string' || password.length < 16 || /[\u0000-\u001f\u007f]/.test(password)) {
-        throw new PropError(this, 'credentials.password', '<redacted>',
-          'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
+      const { password, superuserPassword } = props.credentials.values;
+      for (const [prop, pw] of [['credentials.password', password], ['credentials.superuserPassword', superuserPassword]] as const) {
+        if (typeof pw !== 'string' || pw.length < 16 || /[\u0000-\u001f\u007f]/.test(pw)) {
+          throw new PropError(this, prop, '<redacted>',
+            'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
+        }
+      }
+      if (password === superuserPassword) {
+        throw new PropError(this, 'credentials.superuserPassword', '<redacted>', 'must differ from the application password');
       }
       this.secretName = `${this.name}-credentials`;
       this.passwordKey = 'password';
+      this.superuserPasswordKey = 'superuser-password';
       this.databaseUrlKey = 'DATABASE_URL';
       this.secret = createOwnedSecret(this, props.secretScope, {
         name: this.secretName,
@@ -236,6 +252,7 @@ export class PostgresStatefulSet extends Construct {
         stringData: {
           username: this.username,
           password,
+          'superuser-password': superuserPassword,
           database: this.databaseName,
           host: this.host,
           port: String(this.port),
@@ -245,6 +262,7 @@ export class PostgresStatefulSet extends Construct {
     } else if (props.credentials instanceof ExistingCredentials) {
       this.secretName = checkDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
       this.passwordKey = checkSecretKey(this, 'credentials.keys.password', props.credentials.keys.password ?? 'password');
+      this.superuserPasswordKey = checkSecretKey(this, 'credentials.keys.superuserPassword', props.credentials.keys.superuserPassword ?? 'superuser-password');
       this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', props.credentials.keys.databaseUrl ?? 'DATABASE_URL');
     } else {
       throw new PropError(this, 'credentials', props.credentials,
@@ -285,7 +303,11 @@ export class PostgresStatefulSet extends Construct {
       { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(shmSize) } },
       {
         name: 'credentials',
-        secret: { secretName: this.secretName, items: [{ key: this.passwordKey, path: 'password' }], defaultMode: 0o440 },
+        secret: {
+          secretName: this.secretName,
+          items: [{ key: this.passwordKey, path: 'password' }, { key: this.superuserPasswordKey, path: 'superuser-password' }],
+          defaultMode: 0o440,
+        },
       },
     ];
     const mounts: k8s.VolumeMount[] = [
@@ -295,14 +317,13 @@ export class PostgresStatefulSet extends Construct {
       { name: 'shm', mountPath: '/dev/shm' },
       { name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true },
     ];
-    if (Object.keys(initScripts).length > 0) {
-      const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
-        metadata: { name: `${this.name}-initdb`, labels: labels.all },
-        data: initScripts,
-      });
-      volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
-      mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
-    }
+    // First-init scripts, in name order: ours creates the application role and database.
+    const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
+      metadata: { name: `${this.name}-initdb`, labels: labels.all },
+      data: { [APP_ROLE_SCRIPT]: postgresScript('create-app-role.sh'), ...initScripts },
+    });
+    volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
+    mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
 
     // ---- the server --------------------------------------------------------------------
     const isReady = (): k8s.ExecAction => ({
@@ -346,11 +367,14 @@ export class PostgresStatefulSet extends Construct {
               env: [
                 { name: 'PGDATA', value: pgdata },
                 { name: 'PGPORT', value: String(this.port) },
-                { name: 'POSTGRES_USER', value: this.username },
-                { name: 'POSTGRES_DB', value: this.databaseName },
+                // The image's superuser; the application gets its own role (create-app-role.sh).
+                { name: 'POSTGRES_USER', value: 'postgres' },
+                { name: 'APP_USER', value: this.username },
+                { name: 'APP_DATABASE', value: this.databaseName },
+                { name: 'APP_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
                 // Read from the mounted Secret, so the password is not in the environment of
                 // every process in the container.
-                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
+                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-credentials/superuser-password' },
                 // Password (SCRAM) authentication for TCP and for the local socket: nothing is trusted.
                 { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
                 { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
@@ -476,6 +500,9 @@ function checkSettings(scope: Construct, config: Record<string, string | number 
 
 function checkInitScripts(scope: Construct, scripts: Record<string, string>): Record<string, string> {
   for (const [file, content] of Object.entries(scripts)) {
+    if (file <= APP_ROLE_SCRIPT) {
+      throw new PropError(scope, `initScripts.${file}`, file, `init scripts run in name order after ${APP_ROLE_SCRIPT}, which creates the application role: name it so it sorts later, e.g. "010-${file}"`);
+    }
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.(sql|sh)$/.test(file)) {
       throw new PropError(scope, `initScripts.${file}`, file, 'expected a file name ending in .sql or .sh (letters, digits, ".", "_", "-"), e.g. "010-extensions.sql"');
     }
