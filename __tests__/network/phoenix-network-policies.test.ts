@@ -1,4 +1,5 @@
 import { PhoenixNetworkPolicies, PhoenixNetworkPoliciesProps, PropError } from '../../lib';
+import { selectorMatches } from '../../lib/validation/pods';
 import { Manifest, synth, testChart } from '../util';
 
 const APP = { 'app.kubernetes.io/name': 'web' };
@@ -12,8 +13,8 @@ const props: PhoenixNetworkPoliciesProps = {
 
 interface Pod { ns: string; labels: Record<string, string> }
 const pod = (ns: string, labels: Record<string, string>): Pod => ({ ns, labels });
-const matches = (sel: any, labels: Record<string, string>) =>
-  Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+// Kubernetes selector semantics (matchLabels and matchExpressions; {} selects everything)
+const matches = (sel: any, labels: Record<string, string>) => selectorMatches(sel, labels);
 const nsLabels = (ns: string) => ({ 'kubernetes.io/metadata.name': ns });
 
 function peerMatches(peer: any, policyNs: string, other: Pod): boolean {
