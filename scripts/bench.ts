@@ -48,19 +48,20 @@ console.log(`ratio doit/bare (CLI): ${(ours / bare).toFixed(2)}   doit/floor: ${
 
 console.log('## in process: N copies of the full stack in one App');
 const rows: string[] = [];
+const inProcess = (size: number, v: string, repeat = 1) => JSON.parse(execFileSync(process.execPath,
+  ['--require', 'sucrase/register/ts', join(__dirname, 'bench-inprocess.ts'), String(size), v, String(repeat)], { cwd: root, encoding: 'utf8' }));
+const row = (label: string, off: any, on: any) => `| ${label} | ${off.objects} | ${off.ms.toFixed(0)} | ${off.msPerStack.toFixed(1)} | ${on.ms.toFixed(0)} | ${on.msPerStack.toFixed(1)} | ${((on.ms / off.ms - 1) * 100).toFixed(0)}% | ${off.maxRssMiB.toFixed(0)} / ${on.maxRssMiB.toFixed(0)} |`;
 for (const size of sizes) {
   const measure = (v: string) => {
-    const reps = size >= 1000 ? 1 : 3;
-    const results = Array.from({ length: reps }, () => JSON.parse(execFileSync(process.execPath,
-      ['--require', 'sucrase/register/ts', join(__dirname, 'bench-inprocess.ts'), String(size), v], { cwd: root, encoding: 'utf8' })));
+    const results = Array.from({ length: size >= 1000 ? 1 : 3 }, () => inProcess(size, v));
     return results.sort((a, b) => a.ms - b.ms)[Math.floor(results.length / 2)];
   };
-  const off = measure('off');
-  const on = measure('on');
-  const row = `| ${size} | ${off.objects} | ${off.ms.toFixed(0)} | ${off.msPerStack.toFixed(1)} | ${on.ms.toFixed(0)} | ${on.msPerStack.toFixed(1)} | ${((on.ms / off.ms - 1) * 100).toFixed(0)}% | ${off.maxRssMiB.toFixed(0)} / ${on.maxRssMiB.toFixed(0)} |`;
-  console.log(row);
-  rows.push(row);
+  rows.push(row(String(size), measure('off'), measure('on')));
+  console.log(rows[rows.length - 1]);
 }
+// steady state: the same process synthesizes one stack 101 times (median), modules already loaded
+rows.push(row('1, warm (median of 101 in one process)', inProcess(1, 'off', 101), inProcess(1, 'on', 101)));
+console.log(rows[rows.length - 1]);
 rmSync(tmp, { recursive: true, force: true });
 
 const table = [

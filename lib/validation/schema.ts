@@ -92,7 +92,36 @@ function loadValidator(apiVersion: string, kind: string): ValidateFn | null {
   return fn;
 }
 
-interface Tracked { readonly path: string; readonly keys: string[]; readonly seen: Set<string> }
+interface Tracked { readonly path: string; readonly keys: string[]; readonly seen: Set<string>; enumerated: boolean }
+
+/**
+ * What error-free validations of a kind have shown about its schema, by field path with array
+ * indices dropped (`spec.template.spec.containers[].image`): fields the validator read, and
+ * objects that accept any key (maps such as labels, which the validator enumerates, and
+ * free-form objects, of which it reads nothing). An object all of whose fields are already
+ * known needs no tracking: the plain compiled validator is enough. The schema of a kind never
+ * changes, so what was learned stays true.
+ */
+interface KindShape { readonly known: Set<string>; readonly open: Set<string> }
+const shapes = new Map<string, KindShape>();
+
+function allKnown(value: unknown, path: string, shape: KindShape): boolean {
+  if (Array.isArray(value)) return value.every(v => allKnown(v, `${path}[]`, shape));
+  if (value === null || typeof value !== 'object' || shape.open.has(path)) return true;
+  for (const [k, v] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    if (!shape.known.has(p) || !allKnown(v, p, shape)) return false;
+  }
+  return true;
+}
+
+function learn(shape: KindShape, registry: Tracked[]): void {
+  for (const t of registry) {
+    const p = t.path.replace(/\[\d+\]/g, '[]');
+    if (t.seen.size === 0 || t.enumerated) shape.open.add(p);
+    else for (const k of t.keys) if (t.seen.has(k)) shape.known.add(p ? `${p}.${k}` : k);
+  }
+}
 
 /** A copy of `value` in which every object records the property names looked up on it. */
 function track(value: unknown, path: string, registry: Tracked[]): unknown {
@@ -101,11 +130,12 @@ function track(value: unknown, path: string, registry: Tracked[]): unknown {
   const target: Record<string, unknown> = {};
   const keys = Object.keys(value);
   for (const k of keys) target[k] = track((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, registry);
-  const entry: Tracked = { path, keys, seen: new Set() };
+  const entry: Tracked = { path, keys, seen: new Set(), enumerated: false };
   registry.push(entry);
   return new Proxy(target, {
     get(t, k) { if (typeof k === 'string') entry.seen.add(k); return t[k as string]; },
     has(t, k) { if (typeof k === 'string') entry.seen.add(k); return k in t; },
+    ownKeys(t) { entry.enumerated = true; return Reflect.ownKeys(t); },
   });
 }
 
@@ -136,8 +166,13 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
       'warning');
     return;
   }
+  const kindKey = `${m.apiVersion}/${m.kind}`;
+  let shape = shapes.get(kindKey);
+  if (!shape) shapes.set(kindKey, shape = { known: new Set(), open: new Set() });
+  const fast = allKnown(m, '', shape);
   const registry: Tracked[] = [];
-  const errors = validate(track(m, '', registry)) ?? [];
+  const errors = (fast ? validate(m) : validate(track(m, '', registry))) ?? [];
+  if (!fast && errors.length === 0) learn(shape, registry);
   for (const e of errors) {
     // anyOf/oneOf report their branches too; the branch errors carry the information.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
