@@ -24,6 +24,12 @@ describe('synthAtomically', () => {
     expect(readFileSync(join(out, '00-first.k8s.yaml'), 'utf8')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n');
   });
 
+  test('a chart without objects writes no file', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, app => { new Chart(app, 'empty'); cm(new Chart(app, 'one'), 'a'); }, { validate: false });
+    expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
+  });
+
   test('writes the charts and removes files of charts that are gone', () => {
     const out = join(dir, 'dist');
     mkdirSync(out);

@@ -116,6 +116,7 @@ describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
     expect(asShop('CREATE TABLE t (id int); SELECT 1').stdout.trim()).toBe('1');
     expect(asShop("COPY (SELECT 1) TO PROGRAM 'id'").stderr).toMatch(/permission denied|must be superuser|pg_execute_server_program/);
     expect(asShop('CREATE ROLE intruder').stderr).toMatch(/permission denied/);
+    expect(q('SELECT 1', 'shop', "it's a pass'word; DROP ROLE x;", 'postgres').stderr).toMatch(/permission denied for database "postgres"/);
   }, 30_000);
 
   test('repeated backups write verified dumps and keep only the newest BACKUP_RETENTION', () => {

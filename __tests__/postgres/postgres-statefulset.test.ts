@@ -24,7 +24,7 @@ describe('PostgresStatefulSet', () => {
   test('passes synth-time validation with an owned and with an existing Secret', () => {
     expect(expectValid(build().chart).waivers).toEqual([]);
     expect(expectValid(build({ credentials: PostgresCredentials.fromExistingSecret('db-creds') }).chart).ok).toBe(true);
-    expect(expectValid(build({ version: '18.1', initScripts: { 'a.sql': 'select 1;' }, config: { max_connections: 50 } }).chart).ok).toBe(true);
+    expect(expectValid(build({ version: '18.1', initScripts: { '010-a.sql': 'select 1;' }, config: { max_connections: 50 } }).chart).ok).toBe(true);
   });
 
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
@@ -251,7 +251,10 @@ describe('PostgresStatefulSet', () => {
     });
 
     test('user init scripts must run after the app role exists', () => {
-      expect(() => build({ initScripts: { '000-a.sql': 'select 1;' } })).toThrow(/initScripts\.000-a\.sql.*sorts later/);
+      for (const name of ['000-a.sql', '0000.sql', '000_x.sql', 'a.sql', '10-a.sql']) {
+        expect(() => build({ initScripts: { [name]: 'select 1;' } })).toThrow(/three-digit prefix from 001/);
+      }
+      expect(() => build({ initScripts: { '001-a.sql': 'select 1;', '999-z.sh': 'true' } })).not.toThrow();
     });
 
     test('postgresql.conf settings become -c arguments', () => {
@@ -295,7 +298,7 @@ describe('PostgresStatefulSet', () => {
       ['bad database name', { databaseName: 'doit-prod' }, /databaseName.*PostgreSQL identifier/],
       ['managed setting', { config: { port: 1 } }, /config\.port.*managed by PostgresStatefulSet/],
       ['multi-line setting', { config: { search_path: 'a\nb' } }, /config\.search_path/],
-      ['bad init file name', { initScripts: { 'init.txt': 'x' } }, /initScripts\.init\.txt.*\.sql or \.sh/],
+      ['bad init file name', { initScripts: { '010-init.txt': 'x' } }, /initScripts\.010-init\.txt.*\.sql or \.sh/],
       ['short password', { credentials: PostgresCredentials.fromValues({ password: 'postgres', superuserPassword: 'superuser-'.repeat(3) }) }, /credentials\.password.*at least 16/],
       ['grace period too short', { terminationGracePeriodSeconds: 5 }, /terminationGracePeriodSeconds.*30 to 3600/],
     ];

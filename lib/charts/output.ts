@@ -76,7 +76,8 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
       report = validateManifests(sources);
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
-    const files = Object.fromEntries(charts.map(c => [c.file, Yaml.stringify(...c.manifests)]));
+    // A chart without objects (e.g. no backup volume) writes no empty file.
+    const files = Object.fromEntries(charts.filter(c => c.manifests.length > 0).map(c => [c.file, Yaml.stringify(...c.manifests)]));
     const mirror = mirrorTo && resolve(mirrorTo) !== target ? mirrorTo : undefined;
     for (const dir of mirror ? [staging, mirror] : [staging]) {
       mkdirSync(dir, { recursive: true });

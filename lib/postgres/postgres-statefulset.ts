@@ -500,8 +500,10 @@ function checkSettings(scope: Construct, config: Record<string, string | number 
 
 function checkInitScripts(scope: Construct, scripts: Record<string, string>): Record<string, string> {
   for (const [file, content] of Object.entries(scripts)) {
-    if (file <= APP_ROLE_SCRIPT) {
-      throw new PropError(scope, `initScripts.${file}`, file, `init scripts run in name order after ${APP_ROLE_SCRIPT}, which creates the application role: name it so it sorts later, e.g. "010-${file}"`);
+    // The entrypoint globs in the image's locale (punctuation is ignored on the first pass), so
+    // only a three-digit prefix from 001 sorts reliably after 000-create-app-role.sh.
+    if (!/^(00[1-9]|0[1-9]\d|[1-9]\d\d)-/.test(file)) {
+      throw new PropError(scope, `initScripts.${file}`, file, `init scripts run in name order after ${APP_ROLE_SCRIPT}, which creates the application role: start the name with a three-digit prefix from 001, e.g. "010-${file}"`);
     }
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.(sql|sh)$/.test(file)) {
       throw new PropError(scope, `initScripts.${file}`, file, 'expected a file name ending in .sql or .sh (letters, digits, ".", "_", "-"), e.g. "010-extensions.sql"');
