@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { buildDoitStack, DoitSecretValues, loadConfig, synthAtomically } from '../lib';
+import { ApiObject, App } from 'cdk8s';
+import { buildDoitStack, DoitSecretValues, loadConfig, synthAtomically, validate as validateApp } from '../lib';
 
 const copies = Number(process.argv[2] ?? 1);
 const validate = process.argv[3] !== 'off';
@@ -23,6 +24,7 @@ const out = mkdtempSync(join(tmpdir(), 'bench-'));
 try {
   const times: number[] = [];
   let objects = 0;
+  let last: App | undefined;
   for (let r = 0; r < repeat; r++) {
     const start = process.hrtime.bigint();
     const app = synthAtomically(join(out, 'dist'), a => {
@@ -30,9 +32,17 @@ try {
     }, { validate });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     objects = app.node.findAll().filter(c => (c as { kind?: unknown }).kind !== undefined && 'apiVersion' in c).length;
+    last = app;
   }
+  const median = (f: () => void) => {
+    const xs = Array.from({ length: repeat }, () => { const t = process.hrtime.bigint(); f(); return Number(process.hrtime.bigint() - t) / 1e6; });
+    return xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  };
+  // warm: validation alone = validate() (renders, then validates) minus rendering alone
+  const objs = last!.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const validationOnlyMs = repeat > 1 ? median(() => validateApp(last!)) - median(() => objs.map(o => o.toJson())) : undefined;
   const ms = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-  console.log(JSON.stringify({ copies, validate, repeat, ms, msPerStack: ms / copies, objects, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ copies, validate, repeat, ms, msPerStack: ms / copies, objects, validationOnlyMs, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
