@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
+import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
@@ -357,18 +358,13 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
         ports: [{ name: 'http', port: this.servicePort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
       },
     });
-    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: this.headlessServiceName, labels: labels.all },
-      spec: {
-        clusterIp: 'None',
-        // Nodes must find each other while booting, before they are ready.
-        publishNotReadyAddresses: true,
-        selector: labels.selector,
-        ports: [
+    // Nodes must find each other while booting, before they are ready.
+    this.headlessService = createHeadlessService(this, 'HeadlessService', {
+      name: this.headlessServiceName, labels: labels.all, selector: labels.selector, publishNotReadyAddresses: true,
+      ports: [
           { name: 'epmd', port: this.epmdPort, targetPort: k8s.IntOrString.fromString('epmd'), protocol: 'TCP' },
           { name: 'dist', port: this.distributionPort, targetPort: k8s.IntOrString.fromString('dist'), protocol: 'TCP' },
-        ],
-      },
+      ],
     });
 
     // ---- the Deployment ----------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
 import {
@@ -281,15 +282,9 @@ export class PostgresStatefulSet extends Construct {
     const servicePort: k8s.ServicePort = {
       name: 'postgresql', port: this.port, targetPort: k8s.IntOrString.fromString('postgresql'), protocol: 'TCP',
     };
-    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
-      metadata: { name: this.headlessServiceName, labels: labels.all },
-      spec: {
-        clusterIp: 'None',
-        // Stable pod DNS even before the server is ready (needed during init and recovery).
-        publishNotReadyAddresses: true,
-        selector: labels.selector,
-        ports: [servicePort],
-      },
+    // Stable pod DNS even before the server is ready (needed during init and recovery).
+    this.headlessService = createHeadlessService(this, 'HeadlessService', {
+      name: this.headlessServiceName, labels: labels.all, selector: labels.selector, ports: [servicePort], publishNotReadyAddresses: true,
     });
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.serviceName, labels: labels.all },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
+import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
 import {
@@ -186,9 +187,8 @@ export class LocalRegistry extends Construct {
     // ---- config, Services ------------------------------------------------------------------
     const config = new k8s.KubeConfigMap(this, 'Config', { metadata: meta('registry-config'), data: { 'config.yml': this.configYaml } });
     const servicePort = (p: Partial<k8s.ServicePort>): k8s.ServicePort => ({ name: 'registry', port, targetPort: k8s.IntOrString.fromString('registry'), protocol: 'TCP', ...p });
-    const headless = new k8s.KubeService(this, 'HeadlessService', {
-      metadata: meta('registry-headless'),
-      spec: { clusterIp: 'None', selector: labels.selector, ports: [servicePort({})] },
+    const headless = createHeadlessService(this, 'HeadlessService', {
+      name: 'registry-headless', namespace: ns, labels: labels.all, selector: labels.selector, ports: [servicePort({})], publishNotReadyAddresses: false,
     });
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: meta('registry'),
