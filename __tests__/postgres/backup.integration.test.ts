@@ -168,6 +168,8 @@ describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
     expect(r.stderr).toMatch(/does not exist/);
     expect(fingerprint()).toBe(before);
     const oldest = dumps().filter(f => f.startsWith('app-'))[0];
+    // RESTORE_FILE (what the README's restore Job sets) names the dump as well as an argument does
+    expect(run(scripts.restore, [], { RESTORE_FILE: oldest }).stdout).toContain(`checking ${join(backups, oldest)}`);
     expect(run(scripts.restore, [oldest]).status).toBe(0);
     expect(fingerprint()).toMatch(/^5000:/); // back to the dumped state
   }, 60_000);
