@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
+import { SECRET_NAME } from '../validation/policy';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey,
 } from '../validation/props';
@@ -158,7 +160,6 @@ const ERLANG_NAME_PART = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
 const COOKIE = /^[A-Za-z0-9+/=_.-]{32,}$/;
 const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'ERL_AFLAGS',
   'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP']);
-const SECRET_LOOKING = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|cookie)/i;
 
 /**
  * A clustered Phoenix/Elixir release: a Deployment with zero-downtime rollouts, an HTTP
@@ -303,12 +304,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
     ];
 
-    const podSecurity: k8s.PodSecurityContext = {
-      runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
-    };
-    const containerSecurity: k8s.SecurityContext = {
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-    };
+    const podSecurity = restrictedPodSecurity(uid);
+    const containerSecurity = restrictedContainerSecurity();
     const tmpVolume: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } };
     const tmpMount: k8s.VolumeMount = { name: 'tmp', mountPath: '/tmp' };
     // The migrator is a one-off BEAM: it must not join the cluster, and Ecto needs 2 connections.
@@ -480,7 +477,7 @@ function checkExtraEnv(scope: Construct, env: Record<string, string>): Record<st
       throw new PropError(scope, `env.${name}`, name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? '<redacted>' : value,
         `${name} is set by ElixirDeployment; ${name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? 'pass it through the secrets prop (it must come from a Secret, never a literal)' : 'use the matching prop'}`);
     }
-    if (SECRET_LOOKING.test(name)) {
+    if (SECRET_NAME.test(name)) {
       throw new PropError(scope, `env.${name}`, '<redacted>', 'looks like a secret: put it in a Secret and reference it, never as a literal env value');
     }
     if (typeof value !== 'string') throw new PropError(scope, `env.${name}`, value, 'expected a string value');

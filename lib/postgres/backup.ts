@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
 import { PostgresStatefulSet } from './postgres-statefulset';
 import { postgresScript } from './scripts';
@@ -111,10 +112,7 @@ export class PostgresBackup extends Construct {
         restartPolicy: 'Never',
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: {
-          runAsNonRoot: true, runAsUser: pg.runAsUser, runAsGroup: pg.runAsUser, fsGroup: pg.runAsUser,
-          fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedPodSecurity(pg.runAsUser),
         containers: [{
           name: 'postgres-client',
           image: pg.image,
@@ -130,9 +128,7 @@ export class PostgresBackup extends Construct {
             requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
             limits: { memory: k8s.Quantity.fromString('512Mi') },
           },
-          securityContext: {
-            allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-          },
+          securityContext: restrictedContainerSecurity(),
           volumeMounts: [
             { name: 'backups', mountPath: '/backups' },
             { name: 'scripts', mountPath: '/scripts', readOnly: true },

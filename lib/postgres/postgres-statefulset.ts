@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
@@ -345,14 +346,7 @@ export class PostgresStatefulSet extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: grace,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: uid,
-              runAsGroup: uid,
-              fsGroup: uid,
-              fsGroupChangePolicy: 'OnRootMismatch',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurity(uid),
             containers: [{
               name: 'postgres',
               image: this.image,
@@ -375,13 +369,7 @@ export class PostgresStatefulSet extends Construct {
                 { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
               ],
               resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: restrictedContainerSecurity(),
               startupProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
               readinessProbe: { exec: isReady(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
               livenessProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { declareExternalSecret } from '../validation/declarations';
@@ -196,12 +197,8 @@ export class LocalRegistry extends Construct {
     });
 
     // ---- the registry ------------------------------------------------------------------------
-    const security: k8s.SecurityContext = {
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-    };
-    const podSecurity: k8s.PodSecurityContext = {
-      runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const security = restrictedContainerSecurity();
+    const podSecurity = restrictedPodSecurity(1000);
     const probe = (extra: Partial<k8s.Probe>): k8s.Probe => ({ httpGet: { path: '/', port: k8s.IntOrString.fromString('registry') }, timeoutSeconds: 3, ...extra });
     const configVolume: k8s.Volume = { name: 'config', configMap: { name: config.name } };
     const configMount: k8s.VolumeMount = { name: 'config', mountPath: '/etc/docker/registry', readOnly: true };

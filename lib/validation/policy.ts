@@ -19,7 +19,8 @@ export const POLICY_RULES: Record<string, string> = {
   'no-secret-literal-env': 'secret-looking environment variables come from Secrets, not literal values',
 };
 
-const SECRET_NAME = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|cookie|key[-_]?base)/i;
+/** Names of keys and variables that hold secrets (passwords, tokens, keys, cookies). */
+export const SECRET_NAME = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|cookie|key[-_]?base)/i;
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/i;
 
 export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
