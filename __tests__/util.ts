@@ -31,3 +31,9 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 }
 
 export { App };
+
+/** A Secret's values, decoded from `data` (owned Secrets are written base64-encoded). */
+export function secretValues(secret: Manifest): Record<string, string> {
+  expect(secret.stringData).toBeUndefined();
+  return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v as string, 'base64').toString('utf8')]));
+}

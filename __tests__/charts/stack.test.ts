@@ -38,6 +38,17 @@ describe('the doit stack on defaults', () => {
     expect(validate(stack({}, null).app).errors).toEqual([]);
   });
 
+  test('the namespaces it creates enforce, warn and audit the restricted Pod Security level', () => {
+    const { byChart } = stack();
+    for (const name of ['doit', 'container-registry']) {
+      expect(find(byChart.namespaces, 'Namespace', name).metadata.labels).toEqual({
+        'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest',
+        'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'latest',
+      });
+    }
+  });
+
   test('data volumes use a Retain StorageClass (created once), so even deleting the namespace keeps the data', () => {
     const { byChart } = stack();
     const sc = find(byChart.namespaces, 'StorageClass', 'microk8s-hostpath-retain');

@@ -3,7 +3,7 @@ import {
   ClusterStrategy, ElixirDeployment, ElixirDeploymentProps, ElixirSecrets, expectValid, MigrationMode,
   PostgresCredentials, PostgresStatefulSet, PropError,
 } from '../../lib';
-import { find, selects, synth, testChart } from '../util';
+import { find, secretValues, selects, synth, testChart } from '../util';
 
 const SKB = 'k'.repeat(64);
 const COOKIE = 'c'.repeat(40);
@@ -45,7 +45,7 @@ describe('ElixirDeployment', () => {
       expect(find(manifests, 'Service', 'elixir').spec.type).toBe('ClusterIP');
       expect(find(manifests, 'Service', 'elixir-headless').spec.clusterIP).toBe('None');
       expect(find(manifests, 'PodDisruptionBudget', 'elixir').spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
-      expect(find(manifests, 'Secret', 'elixir-secrets').stringData).toEqual({ SECRET_KEY_BASE: SKB, RELEASE_COOKIE: COOKIE });
+      expect(secretValues(find(manifests, 'Secret', 'elixir-secrets'))).toEqual({ SECRET_KEY_BASE: SKB, RELEASE_COOKIE: COOKIE });
     });
 
     test('headless Service: not-ready addresses, named epmd and dist ports; handles expose name and DNS query', () => {
@@ -83,7 +83,7 @@ describe('ElixirDeployment', () => {
     test('order: POD_IP, RELEASE_DISTRIBUTION, RELEASE_NODE (uses $(POD_IP)), RELEASE_COOKIE from the Secret', () => {
       const { envNames, env } = build();
       expect(envNames.slice(0, 4)).toEqual(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE']);
-      expect(env.POD_IP.valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+      expect(env.POD_IP.valueFrom).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } });
       expect(env.RELEASE_DISTRIBUTION.value).toBe('name');
       expect(env.RELEASE_NODE.value).toBe('doit@$(POD_IP)');
       expect(env.RELEASE_COOKIE.valueFrom).toEqual({ secretKeyRef: { name: 'elixir-secrets', key: 'RELEASE_COOKIE' } });

@@ -1,6 +1,6 @@
 import { expectValid, PostgresCredentials, PostgresStatefulSet, PostgresStatefulSetProps, PropError } from '../../lib';
 import { Quantity } from '../../imports/k8s';
-import { find, kinds, selects, synth, testChart } from '../util';
+import { find, kinds, secretValues, selects, synth, testChart } from '../util';
 
 const PASSWORD = 'correct-horse-battery-staple-42';
 const owned = { credentials: PostgresCredentials.fromValues({ password: PASSWORD, superuserPassword: 'superuser-'.repeat(3) }) };
@@ -42,6 +42,13 @@ describe('PostgresStatefulSet', () => {
       expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
       expect(claim.spec.storageClassName).toBe('microk8s-hostpath');
       expect(claim.spec.resources.requests.storage).toBe('5Gi');
+    });
+
+    test('PVC template is written as the API server stores it (atomic list: no re-sent patch, no apply conflict)', () => {
+      const { sts } = build();
+      const [claim] = sts.spec.volumeClaimTemplates;
+      expect(claim).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', status: { phase: 'Pending' } });
+      expect(claim.spec.volumeMode).toBe('Filesystem');
     });
 
     test('size and class are props', () => {
@@ -128,8 +135,8 @@ describe('PostgresStatefulSet', () => {
       });
       const secret = find(manifests, 'Secret', 'postgres-credentials');
       expect(secret.type).toBe('Opaque');
-      expect(secret.stringData).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432', 'superuser-password': 'superuser-'.repeat(3) });
-      const url = new URL(secret.stringData.DATABASE_URL);
+      expect(secretValues(secret)).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432', 'superuser-password': 'superuser-'.repeat(3) });
+      const url = new URL(secretValues(secret).DATABASE_URL);
       expect(url.protocol).toBe('ecto:');
       expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd+with?odd#chars');
       expect(url.username).toBe('doit');

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import {
   expectValid, LocalRegistry, LocalRegistryProps, PropError, RegistryHttpSecret, renderRegistryCompose,
 } from '../../lib';
-import { find, selects, synth } from '../util';
+import { find, secretValues, selects, synth } from '../util';
 
 const SECRET = 'f'.repeat(64);
 function build(props: Partial<LocalRegistryProps> = {}) {
@@ -39,6 +39,7 @@ describe('LocalRegistry', () => {
     const { sts, registry } = build({ storageSize: '50Gi' });
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'microk8s-hostpath', resources: { requests: { storage: '50Gi' } } });
+    expect(sts.spec.volumeClaimTemplates[0]).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
     expect(registry.volumeClaimName).toBe('data-registry-0');
   });
 
@@ -58,7 +59,7 @@ describe('LocalRegistry', () => {
       // declared writable, so re-applying heals a registry a failed collection left read-only
       { name: 'REGISTRY_STORAGE_MAINTENANCE_READONLY', value: '{"enabled": false}' },
     ]);
-    expect(find(manifests, 'Secret', 'registry-http-secret').stringData).toEqual({ 'http-secret': SECRET });
+    expect(secretValues(find(manifests, 'Secret', 'registry-http-secret'))).toEqual({ 'http-secret': SECRET });
     const cm = find(manifests, 'ConfigMap', 'registry-config');
     expect(cm.data['config.yml']).not.toContain(SECRET);
     expect(parse(cm.data['config.yml']).http.secret).toBeUndefined();

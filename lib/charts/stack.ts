@@ -39,6 +39,15 @@ export function doitOutputFile(chart: Chart): string {
   return bootstrapFiles.get(chart) ?? (id === 'cluster-issuers' ? `bootstrap/${id}.k8s.yaml` : `${id}.k8s.yaml`);
 }
 
+/**
+ * Pod Security Admission labels of the namespaces the stack creates: every pod must meet the
+ * `restricted` profile (refused otherwise), and kubectl warns and the audit log records any
+ * template that would not. `latest`: the profile of the cluster's own version.
+ */
+export const RESTRICTED_POD_SECURITY: Record<string, string> = Object.fromEntries(
+  ['enforce', 'warn', 'audit'].flatMap(mode => [[`pod-security.kubernetes.io/${mode}`, 'restricted'], [`pod-security.kubernetes.io/${mode}-version`, 'latest']]),
+);
+
 /** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 
@@ -62,7 +71,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const volumes = new Chart(app, id('volumes'));
   bootstrapFiles.set(volumes, `bootstrap/${id('01-volumes')}.k8s.yaml`);
   for (const ns of [config.namespace, ...(config.registry.enabled ? [registryNamespace] : [])]) {
-    new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns } });
+    new k8s.KubeNamespace(namespaces, ns, { metadata: { name: ns, labels: RESTRICTED_POD_SECURITY } });
   }
   const classes = [config.postgres.storageClassName, ...(config.registry.enabled ? [config.registry.storageClassName] : [])];
   if (classes.includes(RETAINED_STORAGE_CLASS) && !appsWithRetainedClass.has(app)) {

@@ -12,7 +12,8 @@ export function createOwnedSecret(owner: Construct, secretScope: Construct | und
   readonly name: string;
   readonly namespace: string | undefined;
   readonly labels: Record<string, string>;
-  readonly stringData: Record<string, string>;
+  /** Key → value; written base64-encoded under `data`. */
+  readonly values: Record<string, string>;
 }): k8s.KubeSecret {
   const scope = secretScope ?? owner;
   const scopeNamespace = Chart.of(scope).namespace;
@@ -23,6 +24,8 @@ export function createOwnedSecret(owner: Construct, secretScope: Construct | und
   return new k8s.KubeSecret(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     type: 'Opaque',
-    stringData: props.stringData,
+    // `data`, not `stringData`: the server stores only `data`, so with `stringData` every
+    // client-side `kubectl apply` sends the values again (and logs them with -v=8).
+    data: Object.fromEntries(Object.entries(props.values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
   });
 }

@@ -266,7 +266,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
         name: this.secretName,
         namespace: this.namespace,
         labels: labels.all,
-        stringData: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
+        values: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
       });
     } else if (props.secrets instanceof ExistingElixirSecrets) {
       this.secretName = checkDnsSubdomain(this, 'secrets.secretName', props.secrets.secretName);
@@ -289,7 +289,9 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       { name: 'ERL_CRASH_DUMP_BYTES', value: String(384 * 1024 * 1024) },
     ];
     const env: k8s.EnvVar[] = [
-      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      // apiVersion as the server stores it: fieldRef is atomic, so a value that differs after
+      // defaulting makes `kubectl apply --server-side` conflict with an earlier client-side apply.
+      { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
       { name: 'RELEASE_DISTRIBUTION', value: 'name' },
       { name: 'RELEASE_NODE', value: `${basename}@$(POD_IP)` },
       fromSecret('RELEASE_COOKIE', cookieKey),

@@ -5,6 +5,7 @@ import { appLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
+import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey,
@@ -251,7 +252,7 @@ export class PostgresStatefulSet extends Construct {
         name: this.secretName,
         namespace: this.namespace,
         labels: labels.all,
-        stringData: {
+        values: {
           username: this.username,
           password,
           'superuser-password': superuserPassword,
@@ -330,7 +331,7 @@ export class PostgresStatefulSet extends Construct {
     const args = ['postgres', '-c', 'password_encryption=scram-sha-256'];
     for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+    this.statefulSet = new StatefulSetWithStoredClaims(this, 'StatefulSet', {
       metadata: { name: this.name, labels: labels.all },
       spec: {
         serviceName: this.headlessServiceName,
@@ -384,14 +385,7 @@ export class PostgresStatefulSet extends Construct {
             volumes,
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: labels.all },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(storageSize) } },
-          },
-        }],
+        volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize, storageClassName })],
       },
     });
     if (!this.secret) declareExternalSecret(this.statefulSet, this.secretName);

@@ -6,6 +6,7 @@ import { appLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
+import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey,
@@ -177,7 +178,7 @@ export class LocalRegistry extends Construct {
       }
       secretName = 'registry-http-secret';
       secretKey = 'http-secret';
-      createOwnedSecret(this, props.secretScope, { name: secretName, namespace: ns, labels: labels.all, stringData: { [secretKey]: src.value } });
+      createOwnedSecret(this, props.secretScope, { name: secretName, namespace: ns, labels: labels.all, values: { [secretKey]: src.value } });
     } else if (src?.secretName !== undefined) {
       secretName = checkDnsSubdomain(this, 'httpSecret.secretName', src.secretName);
       secretKey = checkSecretKey(this, 'httpSecret.key', src.key ?? 'http-secret');
@@ -202,7 +203,7 @@ export class LocalRegistry extends Construct {
     const probe = (extra: Partial<k8s.Probe>): k8s.Probe => ({ httpGet: { path: '/', port: k8s.IntOrString.fromString('registry') }, timeoutSeconds: 3, ...extra });
     const configVolume: k8s.Volume = { name: 'config', configMap: { name: config.name } };
     const configMount: k8s.VolumeMount = { name: 'config', mountPath: '/etc/docker/registry', readOnly: true };
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+    this.statefulSet = new StatefulSetWithStoredClaims(this, 'StatefulSet', {
       metadata: meta(this.name),
       spec: {
         serviceName: headless.name,
@@ -247,10 +248,7 @@ export class LocalRegistry extends Construct {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: labels.all },
-          spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: k8s.Quantity.fromString(storageSize) } } },
-        }],
+        volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize, storageClassName })],
       },
     });
     if (src.value === undefined) declareExternalSecret(this.statefulSet, secretName);
