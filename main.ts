@@ -11,9 +11,11 @@ try {
   synthAtomically(process.env.DOIT_OUTDIR ?? 'dist', app => buildDoitStack(app, { config, secrets }), {
     mirrorTo: process.env.CDK8S_OUTDIR,
     fileFor: doitOutputFile,
+    acceptReplacement: process.env.DOIT_ACCEPT_REPLACEMENT?.split(',').map(s => s.trim()).filter(Boolean) ?? [],
+    pruneAllowlist: 'prune-allowlist.txt',
   });
 } catch (e) {
   // Configuration, prop and validation errors say what to fix; a stack trace would only hide that.
-  console.error(e instanceof Error && ['ConfigError', 'PropError', 'SecretsFileError', 'ValidationFailedError'].includes(e.name) ? e.message : e);
+  console.error(e instanceof Error && ['ConfigError', 'PropError', 'SecretsFileError', 'ValidationFailedError', 'ImmutableChangeError'].includes(e.name) ? e.message : e);
   process.exit(1);
 }

@@ -35,7 +35,7 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
 
   test('numbered files in apply order; bootstrap objects in a subdirectory that `kubectl -f dist/` skips', () => {
     expect(files(out)).toEqual(['01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap/00-namespaces.k8s.yaml', 'bootstrap/01-volumes.k8s.yaml']);
-    expect(readdirSync(out).sort()).toEqual(['01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap']);
+    expect(readdirSync(out).sort()).toEqual(['01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap', 'prune-allowlist.txt']);
     const top = readdirSync(out).filter(f => f.endsWith('.yaml')).map(f => readFileSync(join(out, f), 'utf8')).join('\n');
     // Top-level objects only (a StatefulSet's claim template also says kind: PersistentVolumeClaim).
     expect(top).not.toMatch(/^kind: (Namespace|PersistentVolumeClaim|StorageClass)$/m);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { synthAtomically, ValidationFailedError } from '../../lib/charts/output';
 
 let dir: string;
@@ -87,5 +87,83 @@ describe('synthAtomically', () => {
     })).toThrow(/broken/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('synthAtomically: changes kubectl apply cannot make', () => {
+  const sts = (chart: Chart, storage: string, className = 'fast') => new ApiObject(chart, 'sts', {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ns' },
+    spec: {
+      serviceName: 'db', selector: { matchLabels: { app: 'db' } }, replicas: 1,
+      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:17.6' }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: className, resources: { requests: { storage } } } }],
+    },
+  });
+  const pvc = (chart: Chart, storage: string) => new ApiObject(chart, 'pvc', {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'backups', namespace: 'ns' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+  });
+  const write = (out: string, storage: string, extra: object = {}, replicas = 1) => synthAtomically(out, app => {
+    sts(new Chart(app, 'db'), storage).addJsonPatch(JsonPatch.replace('/spec/replicas', replicas));
+  }, { validate: false, ...extra });
+
+  test('a StatefulSet claim template change is refused with the procedure; the previous output stays byte-identical', () => {
+    const out = join(dir, 'dist');
+    write(out, '5Gi');
+    const before = readFileSync(join(out, 'db.k8s.yaml'), 'utf8');
+    let error: Error | undefined;
+    try { write(out, '10Gi'); } catch (e) { error = e as Error; }
+    expect(error?.name).toBe('ImmutableChangeError');
+    expect(error?.message).toContain('StatefulSet/ns/db (db.k8s.yaml): spec.volumeClaimTemplates[data]: storage 5Gi → 10Gi');
+    expect(error?.message).toContain('kubectl -n ns delete statefulset db --cascade=orphan');
+    expect(error?.message).toContain('DOIT_ACCEPT_REPLACEMENT=StatefulSet/ns/db');
+    expect(readFileSync(join(out, 'db.k8s.yaml'), 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('mutable changes (replicas) pass; an accepted replacement is written; a first synth has nothing to compare', () => {
+    const out = join(dir, 'dist');
+    write(out, '5Gi');
+    write(out, '5Gi', {}, 3);
+    write(out, '10Gi', { acceptReplacement: ['StatefulSet/ns/db'] });
+    expect(readFileSync(join(out, 'db.k8s.yaml'), 'utf8')).toContain('storage: 10Gi');
+    write(out, '20Gi', { acceptReplacement: ['all'] });
+    expect(readFileSync(join(out, 'db.k8s.yaml'), 'utf8')).toContain('storage: 20Gi');
+  });
+
+  test('claim size, class and selector changes are each detected', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, app => { const c = new Chart(app, 'c'); pvc(c, '10Gi'); sts(c, '5Gi', 'fast'); }, { validate: false });
+    expect(() => synthAtomically(out, app => { const c = new Chart(app, 'c'); pvc(c, '20Gi'); sts(c, '5Gi', 'fast'); }, { validate: false }))
+      .toThrow(/PersistentVolumeClaim\/ns\/backups \(c.k8s.yaml\): spec.resources.requests.storage: 10Gi → 20Gi/);
+    expect(() => synthAtomically(out, app => { const c = new Chart(app, 'c'); pvc(c, '10Gi'); sts(c, '5Gi', 'slow'); }, { validate: false }))
+      .toThrow(/storageClassName fast → slow/);
+    expect(() => synthAtomically(out, app => {
+      const c = new Chart(app, 'c'); pvc(c, '10Gi');
+      sts(c, '5Gi', 'fast').addJsonPatch(JsonPatch.replace('/spec/selector/matchLabels/app', 'other'));
+    }, { validate: false })).toThrow(/spec.selector/);
+  });
+});
+
+describe('synthAtomically: prune allowlist', () => {
+  test('lists the kinds of the top-level files, keeps kinds of the previous list, never data-holding kinds', () => {
+    const out = join(dir, 'dist');
+    const opts = { validate: false, pruneAllowlist: 'prune-allowlist.txt', fileFor: (c: Chart) => (c.node.id === 'boot' ? `bootstrap/${c.node.id}.k8s.yaml` : `${c.node.id}.k8s.yaml`) };
+    synthAtomically(out, app => {
+      const boot = new Chart(app, 'boot');
+      new ApiObject(boot, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+      new ApiObject(boot, 'role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } });
+      const c = new Chart(app, 'app');
+      cm(c, 'a');
+      new ApiObject(c, 'cj', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'b' } });
+      new ApiObject(c, 'claim', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' } });
+    }, opts);
+    expect(readFileSync(join(out, 'prune-allowlist.txt'), 'utf8')).toBe('--prune-allowlist=batch/v1/CronJob\n--prune-allowlist=core/v1/ConfigMap\n');
+    // The CronJob leaves the output: its kind stays listed, so prune can still delete the old one.
+    synthAtomically(out, app => cm(new Chart(app, 'app'), 'a'), opts);
+    expect(readFileSync(join(out, 'prune-allowlist.txt'), 'utf8')).toBe('--prune-allowlist=batch/v1/CronJob\n--prune-allowlist=core/v1/ConfigMap\n');
+    writeFileSync(join(out, 'prune-allowlist.txt'), '--prune-allowlist=core/v1/Namespace\n--prune-allowlist=core/v1/PersistentVolumeClaim\nrm -rf /\n');
+    synthAtomically(out, app => cm(new Chart(app, 'app'), 'a'), opts);
+    expect(readFileSync(join(out, 'prune-allowlist.txt'), 'utf8')).toBe('--prune-allowlist=core/v1/ConfigMap\n');
   });
 });

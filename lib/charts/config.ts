@@ -119,7 +119,7 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_SECRETS_FILE: { path: ['secrets', 'file'], kind: 'string' },
 };
 /** Variables that are not settings but are read elsewhere. */
-const OTHER_ENV = ['DOIT_CONFIG', 'DOIT_OUTDIR', 'DOIT_TRANSPILE'];
+const OTHER_ENV = ['DOIT_CONFIG', 'DOIT_OUTDIR', 'DOIT_TRANSPILE', 'DOIT_ACCEPT_REPLACEMENT'];
 
 /** The configuration is invalid; `problems` lists each with its source. Nothing has been written. */
 export class ConfigError extends Error {

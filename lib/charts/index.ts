@@ -4,3 +4,4 @@ export * from './output';
 export * from './registry-chart';
 export * from './doit-chart';
 export * from './stack';
+export * from './immutable';

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { ImmutableChange, immutableChanges, readPreviousOutput } from './immutable';
 import { writeReceipt } from '../validation/receipt';
 import { SourcedManifest, ValidationReport } from '../validation/report';
 import { validateManifests } from '../validation/validate';
@@ -29,7 +30,37 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
    * @default "<chart id>.k8s.yaml"
    */
   readonly fileFor?: (chart: Chart) => string;
+  /**
+   * Objects (`Kind/namespace/name`, or `all`) whose immutable fields may change from the
+   * previous output in `outdir`. Any other such change (a StatefulSet's claim templates, a
+   * claim's size or class, a selector) aborts before anything is written: `kubectl apply`
+   * would fail on that object after applying the others. The error gives the procedure.
+   * @default none
+   */
+  readonly acceptReplacement?: readonly string[];
+  /**
+   * Also write this file into `outdir`: the `--prune-allowlist=<group/version/Kind>` flags for
+   * `kubectl apply --prune` (one per line), for every kind of the top-level files and every
+   * kind the previous list named, so a kind that left the output is still pruned. Namespaces,
+   * claims, volumes, StorageClasses and CRDs are never listed (pruning them deletes data).
+   * @default none
+   */
+  readonly pruneAllowlist?: string;
 }
+
+/** A change Kubernetes cannot apply in place; `changes` say what and how to do it instead. */
+export class ImmutableChangeError extends Error {
+  constructor(public readonly changes: readonly ImmutableChange[], acceptHint: string) {
+    super(`Not written: ${changes.length === 1 ? 'a change' : `${changes.length} changes`} that kubectl apply cannot make to the running objects ` +
+      `(it would apply the rest and fail on ${changes.length === 1 ? 'this one' : 'these'}):\n` +
+      changes.map(c => `  - ${c.object} (${c.file}): ${c.fields.join('; ')}\n    ${c.procedure}`).join('\n') +
+      `\n${acceptHint}`);
+    this.name = 'ImmutableChangeError';
+  }
+}
+
+/** Kinds `kubectl apply --prune` must never delete: they hold or define data. */
+const NEVER_PRUNED = new Set(['Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition']);
 
 /** Synthesis stopped because validation found errors; `message` is the formatted report. */
 export class ValidationFailedError extends Error {
@@ -62,7 +93,7 @@ interface RenderedChart {
  * Cross-chart `addDependency` is not used for ordering.
  */
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
-  const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, fileFor = defaultFileFor, ...appProps } = options;
+  const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
   const target = resolve(outdir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
@@ -76,8 +107,19 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
       report = validateManifests(sources);
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
+    const previous = readPreviousOutput(target);
+    const blocked = immutableChanges(previous, charts.flatMap(c => c.manifests))
+      .filter(c => !acceptReplacement.includes('all') && !acceptReplacement.includes(c.object));
+    if (blocked.length > 0) {
+      throw new ImmutableChangeError(blocked, 'Nothing was written. To go ahead, synthesize again accepting the change ' +
+        `(DOIT_ACCEPT_REPLACEMENT=${blocked.map(c => c.object).join(',')} npm run synth; in code, synthAtomically's acceptReplacement), ` +
+        'do what each change says before applying, then apply.');
+    }
     // A chart without objects (e.g. no backup volume) writes no empty file.
-    const files = Object.fromEntries(charts.filter(c => c.manifests.length > 0).map(c => [c.file, Yaml.stringify(...c.manifests)]));
+    const files: Record<string, string> = Object.fromEntries(charts.filter(c => c.manifests.length > 0).map(c => [c.file, Yaml.stringify(...c.manifests)]));
+    if (pruneAllowlist) {
+      files[pruneAllowlist] = pruneFlags(charts.filter(c => !c.file.includes('/')).flatMap(c => c.manifests), join(target, pruneAllowlist));
+    }
     const mirror = mirrorTo && resolve(mirrorTo) !== target ? mirrorTo : undefined;
     for (const dir of mirror ? [staging, mirror] : [staging]) {
       mkdirSync(dir, { recursive: true });
@@ -103,6 +145,21 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+}
+
+function pruneFlags(manifests: any[], previousFile: string): string {
+  const flag = (m: any) => {
+    const [group, version] = m.apiVersion.includes('/') ? m.apiVersion.split('/') : ['core', m.apiVersion];
+    return `--prune-allowlist=${group}/${version}/${m.kind}`;
+  };
+  const flags = new Set(manifests.filter(m => !NEVER_PRUNED.has(m.kind)).map(flag));
+  if (existsSync(previousFile)) {
+    for (const line of readFileSync(previousFile, 'utf8').split('\n')) {
+      const kind = line.split('/').pop() ?? '';
+      if (/^--prune-allowlist=[\w.-]+\/\w+\/\w+$/.test(line) && !NEVER_PRUNED.has(kind)) flags.add(line);
+    }
+  }
+  return `${[...flags].sort().join('\n')}\n`;
 }
 
 /** Construct validations once for the whole app, then each chart's objects once. */

@@ -1,0 +1,151 @@
+/**
+ * A deployment's life on the real API server, as the README tells it: change the config and
+ * apply again; a change Kubernetes cannot apply in place is refused at synth with its
+ * procedure (and the procedure works); prune after disabling backups removes exactly the
+ * backup objects; `kubectl delete -f dist/` keeps namespaces and every volume claim, and
+ * re-applying adopts them.
+ */
+import { createHash } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { ControlPlane } from '../../test/control-plane/cluster';
+import { controllerFor, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthDoit, synthOk } from './helpers';
+
+const DEPLOY = '### Deploy doit on a fresh MicroK8s';
+
+function applyLines(): string[] {
+  return readmeLines(DEPLOY, l => l.startsWith('microk8s kubectl apply')).map(l => l.replace(/\s+#.*$/, ''));
+}
+
+function clean(what: string, r: { status: number; stdout: string; stderr: string }): string {
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
+  expect({ what, warnings: out.split('\n').filter(l => /^Warning:/.test(l)) }).toEqual({ what, warnings: [] });
+  return r.stdout;
+}
+
+function jsonpath(cp: ControlPlane, args: string[], path: string): string {
+  return cp.kubectl([...args, '-o', `jsonpath=${path}`]).stdout;
+}
+
+function distHash(dist: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string): void => readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach(e => {
+    if (e.isDirectory()) walk(join(d, e.name)); else h.update(e.name).update(readFileSync(join(d, e.name)));
+  });
+  walk(dist);
+  return h.digest('hex');
+}
+
+/** `Kind/namespace/name` of every object our output can contain, as the cluster has them. */
+function liveObjects(cp: ControlPlane): Set<string> {
+  const kinds = ['deploy', 'sts', 'svc', 'cm', 'secret', 'cronjob', 'ingress', 'networkpolicy', 'pdb', 'sa', 'role', 'rolebinding', 'pvc'];
+  const out = cp.kubectl(['get', kinds.join(','), '-A', '-l', 'app.kubernetes.io/part-of=doit', '-o',
+    'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']).stdout;
+  return new Set(out.split('\n').filter(Boolean));
+}
+
+describeOnControlPlane('a deployment\'s life', (cp, version) => {
+  const dir = scratchDir('lifecycle');
+  const base: Record<string, string> = controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {};
+  const apply = (what: string) => clean(what, runReadme(cp(), applyLines(), dir));
+
+  test('first deploy with the README commands', () => {
+    synthOk(dir, base);
+    apply('first deploy');
+    expect(jsonpath(cp(), ['-n', 'doit', 'get', 'deploy', 'elixir'], '{.spec.replicas}')).toBe('3');
+  }, 120_000);
+
+  test('re-apply after changing image tag, replicas, host, TLS mode, backup schedule and Postgres minor', () => {
+    const changed = {
+      ...base, DOIT_IMAGE_TAG: '0.2.0', DOIT_REPLICAS: '2', DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager',
+      DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt', DOIT_BACKUP_SCHEDULE: '30 3 * * *', DOIT_POSTGRES_VERSION: '17.7',
+    };
+    synthOk(dir, changed);
+    apply('re-apply after change');
+    const c = cp();
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'deploy', 'elixir'], '{.spec.replicas} {.spec.template.spec.containers[0].image}')).toBe('2 localhost:32000/doit:0.2.0');
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'ingress', 'elixir'], '{.spec.rules[0].host} {.spec.tls[0].secretName}')).toBe('doit.example.com elixir-tls');
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'cronjob', 'postgres-backup'], '{.spec.schedule}')).toBe('30 3 * * *');
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'sts', 'postgres'], '{.spec.template.spec.containers[0].image}')).toBe('postgres:17.7');
+    // Back to the defaults for the tests below.
+    synthOk(dir, base);
+    apply('back to defaults');
+  }, 120_000);
+
+  test('a storage size change is refused at synth with the procedure; the procedure works; applying without it would fail', async () => {
+    const c = cp();
+    const before = distHash(join(dir, 'dist'));
+    const refused = synthDoit(dir, { ...base, DOIT_POSTGRES_STORAGE_SIZE: '10Gi' });
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain('StatefulSet/doit/postgres (03-doit.k8s.yaml): spec.volumeClaimTemplates[data]: storage 5Gi → 10Gi');
+    expect(refused.output).toContain('kubectl -n doit delete statefulset postgres --cascade=orphan');
+    expect(distHash(join(dir, 'dist'))).toBe(before); // nothing written
+
+    await eventually('postgres-0 and its claim', () => (c.kubectl(['-n', 'doit', 'get', 'pod/postgres-0', 'pvc/data-postgres-0'], { allowFail: true }).status === 0 ? true : undefined));
+    const claimUid = jsonpath(c, ['-n', 'doit', 'get', 'pvc', 'data-postgres-0'], '{.metadata.uid}');
+    const podUid = jsonpath(c, ['-n', 'doit', 'get', 'pod', 'postgres-0'], '{.metadata.uid}');
+
+    synthOk(dir, { ...base, DOIT_POSTGRES_STORAGE_SIZE: '10Gi', DOIT_ACCEPT_REPLACEMENT: 'StatefulSet/doit/postgres' });
+    // What the refusal prevents: a plain apply fails on the StatefulSet after applying the rest.
+    const plain = c.kubectl(['apply', '-f', join(dir, 'dist', '03-doit.k8s.yaml')], { allowFail: true });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toMatch(/The StatefulSet "postgres" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
+
+    clean('orphan delete', c.kubectl(['-n', 'doit', 'delete', 'statefulset', 'postgres', '--cascade=orphan']));
+    apply('apply after the procedure');
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'sts', 'postgres'], '{.spec.volumeClaimTemplates[0].spec.resources.requests.storage}')).toBe('10Gi');
+    // Adopted, not replaced: the same pod and the same claim (with its data).
+    await eventually('postgres-0 adopted', () => (jsonpath(c, ['-n', 'doit', 'get', 'pod', 'postgres-0'], '{.metadata.ownerReferences[0].name}') === 'postgres' ? true : undefined));
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'pod', 'postgres-0'], '{.metadata.uid}')).toBe(podUid);
+    expect(jsonpath(c, ['-n', 'doit', 'get', 'pvc', 'data-postgres-0'], '{.metadata.uid}')).toBe(claimUid);
+  }, 180_000);
+
+  test('the README prune command after disabling backups removes exactly the backup objects', () => {
+    const c = cp();
+    const env = { ...base, DOIT_POSTGRES_STORAGE_SIZE: '10Gi' };
+    const prune = readmeLines('To prune objects a', l => l.includes('--prune'));
+    expect(prune).toHaveLength(1);
+    // First with the current output: removes what the earlier config change left behind (the
+    // ACME solver's NetworkPolicy of the cert-manager mode), and only that.
+    const leftovers = liveObjects(c);
+    clean('README prune (current output)', runReadme(c, prune, dir));
+    expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/allow-acme-http01-solver']);
+
+    const withBackups = manifestsIn(join(dir, 'dist'));
+    const liveBefore = liveObjects(c);
+    synthOk(dir, { ...env, DOIT_BACKUP_ENABLED: 'false' });
+    const withoutBackups = manifestsIn(join(dir, 'dist'));
+    const key = (m: { kind: string; metadata: { namespace?: string; name: string } }) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+    const removedFromDist = withBackups.map(key).filter(k => !withoutBackups.map(key).includes(k));
+    expect(removedFromDist.sort()).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database', 'PersistentVolumeClaim/doit/postgres-backups'].sort());
+
+    clean('README prune', runReadme(c, prune, dir));
+    const liveAfter = liveObjects(c);
+    const pruned = [...liveBefore].filter(k => !liveAfter.has(k)).sort();
+    // The backup claim lives in dist/bootstrap/ (not pruned, not labelled): the dumps stay.
+    expect(pruned).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database']);
+    expect(c.kubectl(['-n', 'doit', 'get', 'pvc', 'postgres-backups'], { allowFail: true }).status).toBe(0);
+  }, 120_000);
+
+  test('kubectl delete -f dist/ keeps namespaces and every claim; applying again adopts them', async () => {
+    const c = cp();
+    const claims = ['doit/data-postgres-0', 'container-registry/data-registry-0', 'doit/postgres-backups'];
+    await eventually('registry claim', () => (c.kubectl(['-n', 'container-registry', 'get', 'pvc', 'data-registry-0'], { allowFail: true }).status === 0 ? true : undefined));
+    const uid = (ref: string) => jsonpath(c, ['-n', ref.split('/')[0], 'get', 'pvc', ref.split('/')[1]], '{.metadata.uid}');
+    const uids = Object.fromEntries(claims.map(ref => [ref, uid(ref)]));
+
+    clean('delete -f dist/', c.kubectl(['delete', '-f', join(dir, 'dist')]));
+    expect(c.kubectl(['-n', 'doit', 'get', 'sts,deploy', '-o', 'name']).stdout.trim()).toBe('');
+    for (const ns of ['doit', 'container-registry']) expect(jsonpath(c, ['get', 'ns', ns], '{.status.phase}')).toBe('Active');
+    for (const ref of claims) expect(uid(ref)).toBe(uids[ref]);
+
+    apply('re-apply after delete');
+    for (const [sts, ns] of [['postgres', 'doit'], ['registry', 'container-registry']]) {
+      await eventually(`${sts}-0 re-created`, () => (c.kubectl(['-n', ns, 'get', 'pod', `${sts}-0`], { allowFail: true }).status === 0 ? true : undefined));
+      const claim = jsonpath(c, ['-n', ns, 'get', 'pod', `${sts}-0`], '{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}');
+      expect(claim).toBe(`data-${sts}-0`);
+    }
+    for (const ref of claims) expect(uid(ref)).toBe(uids[ref]);
+  }, 180_000);
+});
