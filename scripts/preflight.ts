@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { replacementProcedure } from '../lib/charts/immutable';
 
 export interface PreflightResult {
   readonly problems: string[];
@@ -41,15 +42,6 @@ const CRD_HINTS: Record<string, string> = {
   'acme.cert-manager.io': 'enable the cert-manager addon first: microk8s enable cert-manager',
 };
 
-const IMMUTABLE_HINT: Record<string, (m: Manifest) => string> = {
-  StatefulSet: m => `a StatefulSet's volumeClaimTemplates, selector and serviceName cannot change in place. Replace the StatefulSet and keep its pods and volumes:\n` +
-    `      kubectl -n ${m.metadata.namespace} delete statefulset ${m.metadata.name} --cascade=orphan\n` +
-    `      kubectl apply -f <the file>\n` +
-    `    Existing volume claims keep their size and class (README, "Changing storage").`,
-  Job: m => `a Job's pod template cannot change: delete the finished Job (kubectl -n ${m.metadata.namespace} delete job ${m.metadata.name}) and apply again.`,
-  PersistentVolumeClaim: () => 'a bound claim\'s storage class cannot change and its size can only grow on a class with allowVolumeExpansion (microk8s-hostpath has none): back up, delete the claim, apply, restore (README, "Changing storage").',
-};
-
 export function preflight(dir: string, run: Run): PreflightResult {
   const problems: string[] = [];
   const notes: string[] = [];
@@ -66,7 +58,6 @@ export function preflight(dir: string, run: Run): PreflightResult {
   const names = (args: string[]) => new Set(run(args).stdout.split('\n').filter(Boolean).map(l => l.replace(/^[^/]+\//, '')));
 
   // Kinds the cluster serves (a missing CRD makes `kubectl apply` fail after applying the rest).
-  const served = new Set(run(['api-resources', '-o', 'name', '--verbs=create']).stdout.split('\n').filter(Boolean));
   const resources = servedKinds(run);
   const unserved = new Set<string>();
   for (const m of all) {
@@ -78,7 +69,6 @@ export function preflight(dir: string, run: Run): PreflightResult {
     const definedHere = all.some(c => c.kind === 'CustomResourceDefinition' && c.spec?.group === group && c.spec?.names?.kind === m.kind);
     if (!definedHere) problems.push(`${m.kind} (${m.apiVersion}) is not served by this cluster, so ${m.kind}/${m.metadata.name} cannot be applied: ${CRD_HINTS[group] ?? 'install the CRD (or addon) that defines it first'}`);
   }
-  void served;
 
   // IngressClasses and StorageClasses: a dry run accepts references to ones that do not exist.
   const ingressClasses = new Set([...names(['get', 'ingressclass', '-o', 'name']), ...all.filter(m => m.kind === 'IngressClass').map(m => m.metadata.name)]);
@@ -103,7 +93,7 @@ export function preflight(dir: string, run: Run): PreflightResult {
   const pending = new Map<string, string>();
   try {
     for (const { file, objects } of perFile) {
-      const rel = relative(process.cwd(), file);
+      const rel = shown(file);
       const ready: Manifest[] = [];
       for (const m of objects) {
         const key = `${m.apiVersion}/${m.kind}`;
@@ -111,7 +101,7 @@ export function preflight(dir: string, run: Run): PreflightResult {
         const ns = namespacedKinds.has(key) ? (m.metadata.namespace ?? 'default') : undefined;
         if (ns && !namespaces.has(ns)) {
           const creator = perFile.find(f => f.objects.some(o => o.kind === 'Namespace' && o.metadata.name === ns));
-          if (creator) pending.set(ns, relative(process.cwd(), creator.file));
+          if (creator) pending.set(ns, shown(creator.file));
           else problems.push(`${rel}: ${m.kind} ${ns}/${m.metadata.name}: namespace "${ns}" does not exist and no file creates it`);
           continue;
         }
@@ -142,13 +132,20 @@ function explainFailure(file: string, objects: Manifest[], stderr: string): stri
     const line = raw.replace(/^error: /, '').replace(/^Error from server \(\w+\): /, '');
     const target = objects.find(m => line.includes(`"${m.metadata.name}"`) && (line.toLowerCase().includes(m.kind.toLowerCase()) || line.includes(m.kind)));
     const immutable = /is immutable|Forbidden: updates to statefulset spec|field is immutable|spec\.resources\.requests\.storage: Forbidden/.test(line);
-    if (target && immutable && IMMUTABLE_HINT[target.kind]) {
-      out.push(`${file}: ${target.kind} ${target.metadata.namespace ?? ''}/${target.metadata.name}: the change cannot be applied to the live object (${line.trim()})\n    ${IMMUTABLE_HINT[target.kind](target)}`);
+    const procedure = target && immutable ? replacementProcedure(target) : undefined;
+    if (target && procedure) {
+      out.push(`${file}: ${target.kind} ${target.metadata.namespace ?? ''}/${target.metadata.name}: kubectl apply cannot make this change to the live object (${line.trim()})\n    ${procedure}`);
     } else {
       out.push(`${file}: ${line.trim()}`);
     }
   }
   return out.length > 0 ? out : [`${file}: kubectl apply --dry-run=server failed`];
+}
+
+/** A path as the user typed it: relative inside the working directory, else absolute. */
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
 }
 
 function servedKinds(run: Run): Set<string> {

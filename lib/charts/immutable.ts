@@ -54,6 +54,11 @@ const RULES: Record<string, Rule> = {
   },
 };
 
+/** What to do instead of a plain apply when an immutable field of `m` changes (undefined: no such fields). */
+export function replacementProcedure(m: Manifest): string | undefined {
+  return RULES[m.kind]?.procedure(m);
+}
+
 export function objectKey(m: Manifest): string {
   return `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 }

@@ -1,0 +1,69 @@
+/**
+ * `npm run preflight` (scripts/preflight.ts) against the real API server, run as a user runs
+ * it: KUBECONFIG of the cluster, KUBECTL naming the kubectl to use.
+ */
+import { spawnSync } from 'child_process';
+import { join } from 'path';
+import { ControlPlane } from '../../test/control-plane/cluster';
+import { controllerFor, describeOnControlPlane, ROOT, scratchDir, synthOk } from './helpers';
+
+function preflight(cp: ControlPlane, dist: string): { status: number; output: string } {
+  const r = spawnSync('npm', ['run', '-s', 'preflight', '--', dist], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: cp.kubeconfig, KUBECTL: cp.binaries.kubectl },
+  });
+  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+}
+
+describeOnControlPlane('npm run preflight', (cp, version) => {
+  const dir = scratchDir('preflight');
+  const base: Record<string, string> = controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {};
+
+  test('a fresh cluster: what can be dry-run is, the rest waits for dist/bootstrap/; then everything passes', () => {
+    const dist = synthOk(join(dir, 'ok'), base);
+    const first = preflight(cp(), dist);
+    expect(first.status).toBe(0);
+    expect(first.output).toMatch(/objects in namespace "doit" were not dry-run: it does not exist yet \(.*bootstrap\/00-namespaces.k8s.yaml creates it\)/);
+    cp().kubectl(['apply', '-f', join(dist, 'bootstrap')]);
+    const second = preflight(cp(), dist);
+    expect(second.status).toBe(0);
+    expect(second.output).not.toMatch(/not dry-run/);
+    expect(second.output).toMatch(/preflight: \d+ objects dry-run, 0 problem\(s\)/);
+  }, 120_000);
+
+  test('a missing IngressClass and StorageClass are problems a dry run would not report', () => {
+    const dist = synthOk(join(dir, 'classes'), { ...base, DOIT_INGRESS_CLASS: 'no-such-class', DOIT_POSTGRES_STORAGE_CLASS: 'no-such-storage' });
+    const r = preflight(cp(), dist);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('IngressClass "no-such-class" does not exist in this cluster');
+    expect(r.output).toContain('uses StorageClass "no-such-storage", which does not exist in this cluster');
+  }, 120_000);
+
+  test('a change of an immutable field of a live object is explained with its procedure', () => {
+    const live = synthOk(join(dir, 'live'), base);
+    cp().kubectl(['apply', '-f', join(live, 'bootstrap')]);
+    cp().kubectl(['apply', '-f', live]);
+    const bigger = synthOk(join(dir, 'live'), { ...base, DOIT_POSTGRES_STORAGE_SIZE: '8Gi', DOIT_ACCEPT_REPLACEMENT: 'StatefulSet/doit/postgres' });
+    const r = preflight(cp(), bigger);
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/StatefulSet doit\/postgres: kubectl apply cannot make this change to the live object/);
+    expect(r.output).toContain('kubectl -n doit delete statefulset postgres --cascade=orphan');
+  }, 120_000);
+
+  if (controllerFor(version) === 'nginx') {
+    test('Traefik output on an NGINX-era cluster: the missing CRD is named, with what to do', () => {
+      const dist = synthOk(join(dir, 'traefik'), { DOIT_INGRESS_CONTROLLER: 'traefik' });
+      cp().kubectl(['apply', '-f', join(dist, 'bootstrap')]);
+      const r = preflight(cp(), dist);
+      expect(r.status).toBe(1);
+      expect(r.output).toMatch(/Middleware \(traefik.io\/v1alpha1\) is not served by this cluster.*DOIT_INGRESS_CONTROLLER=nginx/);
+    }, 120_000);
+  }
+
+  test('no cluster: a clear error, exit 1', () => {
+    const r = spawnSync('npm', ['run', '-s', 'preflight', '--', join(dir, 'ok', 'dist')], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: join(dir, 'missing-kubeconfig'), KUBECTL: cp().binaries.kubectl },
+    });
+    expect(r.status).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/cannot reach the cluster/);
+  });
+});
