@@ -73,20 +73,24 @@ describe('control plane clean-up', () => {
       require(${JSON.stringify(join(ROOT, 'test', 'control-plane', 'cluster.ts'))}).startControlPlane({ version: ${JSON.stringify(version)}, addons: false })
         .then(cp => { console.log(JSON.stringify({ dir: cp.dir, pids: JSON.parse(require('fs').readFileSync(cp.dir + '/state.json', 'utf8')).pids })); setInterval(() => {}, 1000); });`;
     const child = spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    const started = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', d => { out += d; if (out.includes('\n')) resolve(JSON.parse(out)); });
-      child.on('exit', code => reject(new Error(`starter exited ${code}`)));
-    });
-    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-    // The supervised programs (etcd, kube-apiserver, kube-controller-manager) run as children of the supervisors.
-    const programs = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', started.pids.join(',')], { encoding: 'utf8' }).stdout.split('\n')
-      .map(l => l.trim().split(/\s+/)).filter(([, comm]) => /^(etcd|kube-apiserver|kube-controller)/.test(comm ?? '')).map(([pid]) => Number(pid));
-    expect(programs.length).toBe(3);
-    expect(existsSync(started.dir)).toBe(true);
-    child.kill('SIGKILL');
-    await eventually('every process gone and the dir removed', () =>
-      ([...started.pids, ...programs].some(alive) || existsSync(started.dir) ? undefined : true), 30_000);
+    try {
+      const started = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', d => { out += d; if (out.includes('\n')) resolve(JSON.parse(out)); });
+        child.on('exit', code => reject(new Error(`starter exited ${code}`)));
+      });
+      const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      // The supervised programs (etcd, kube-apiserver, kube-controller-manager) run as children of the supervisors.
+      const programs = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', started.pids.join(',')], { encoding: 'utf8' }).stdout.split('\n')
+        .map(l => l.trim().split(/\s+/)).filter(([, comm]) => /^(etcd|kube-apiserver|kube-controller)/.test(comm ?? '')).map(([pid]) => Number(pid));
+      expect(programs.length).toBe(3);
+      expect(existsSync(started.dir)).toBe(true);
+      child.kill('SIGKILL');
+      await eventually('every process gone and the dir removed', () =>
+        ([...started.pids, ...programs].some(alive) || existsSync(started.dir) ? undefined : true), 30_000);
+    } finally {
+      child.kill('SIGKILL'); // also when an assertion failed before the kill above
+    }
   }, 120_000);
 });
 

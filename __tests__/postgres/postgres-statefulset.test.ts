@@ -1,5 +1,7 @@
 import { expectValid, PostgresCredentials, PostgresStatefulSet, PostgresStatefulSetProps, PropError } from '../../lib';
 import { Quantity } from '../../imports/k8s';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { find, kinds, secretValues, selects, synth, testChart } from '../util';
 
 const PASSWORD = 'correct-horse-battery-staple-42';
@@ -30,7 +32,7 @@ describe('PostgresStatefulSet', () => {
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
     const { manifests } = build();
     expect(kinds(manifests)).toEqual([
-      'ConfigMap/postgres-initdb', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
+      'ConfigMap/postgres-initdb', 'ConfigMap/postgres-scripts', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
     ]);
   });
 
@@ -77,7 +79,28 @@ describe('PostgresStatefulSet', () => {
       expect(pg.majorVersion).toBe(18);
       expect(container.volumeMounts.find((m: any) => m.name === 'data').mountPath).toBe('/var/lib/postgresql');
       expect(env.PGDATA.value).toBe('/var/lib/postgresql/18/docker');
-      expect(container.lifecycle.preStop.exec.command).toContain('/var/lib/postgresql/18/docker');
+    });
+  });
+
+  describe('major version guard', () => {
+    test('an init container with the server image checks the volume before the server starts', () => {
+      for (const [version, mountPath, pgdata] of [['17.6', '/var/lib/postgresql/data', '/var/lib/postgresql/data/pgdata'], ['18.1', '/var/lib/postgresql', '/var/lib/postgresql/18/docker']]) {
+        const { pod, manifests, container } = build({ version });
+        expect(pod.initContainers.map((c: any) => c.name)).toEqual(['check-data-dir']);
+        const [check] = pod.initContainers;
+        expect(check.image).toBe(container.image);
+        expect(check.command).toEqual(['/bin/sh', '/scripts/check-data-dir.sh']);
+        expect(check.env).toEqual([
+          { name: 'VOLUME', value: mountPath }, { name: 'PGDATA', value: pgdata }, { name: 'EXPECTED_MAJOR', value: version.split('.')[0] },
+        ]);
+        expect(check.volumeMounts).toContainEqual({ name: 'data', mountPath });
+        expect(check.securityContext).toEqual(container.securityContext);
+        const scripts = find(manifests, 'ConfigMap', 'postgres-scripts');
+        expect(scripts.data['check-data-dir.sh']).toBe(readFileSync(join(__dirname, '../../lib/postgres/scripts/check-data-dir.sh'), 'utf8'));
+        expect(pod.volumes).toContainEqual({ name: 'scripts', configMap: { name: 'postgres-scripts', defaultMode: 0o444 } });
+        // Not among the first-init scripts, which the entrypoint would run.
+        expect(Object.keys(find(manifests, 'ConfigMap', 'postgres-initdb').data)).not.toContain('check-data-dir.sh');
+      }
     });
   });
 
@@ -237,13 +260,10 @@ describe('PostgresStatefulSet', () => {
   });
 
   describe('graceful shutdown', () => {
-    test('grace period well above 30 s and a fast-shutdown preStop that fits inside it', () => {
+    test('grace period well above 30 s; no preStop hook (the image stops with SIGINT, a fast shutdown already)', () => {
       const { pod, container } = build();
       expect(pod.terminationGracePeriodSeconds).toBe(120);
-      const cmd: string[] = container.lifecycle.preStop.exec.command;
-      expect(cmd.slice(0, 2)).toEqual(['pg_ctl', 'stop']);
-      expect(cmd).toEqual(expect.arrayContaining(['-m', 'fast']));
-      expect(Number(cmd[cmd.indexOf('-t') + 1])).toBeLessThan(pod.terminationGracePeriodSeconds);
+      expect(container.lifecycle).toBeUndefined();
     });
   });
 

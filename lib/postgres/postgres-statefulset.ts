@@ -109,9 +109,9 @@ export interface PostgresStatefulSetProps {
   readonly initScripts?: Record<string, string>;
 
   /**
-   * Seconds Kubernetes waits for the server to stop. The preStop hook runs a fast shutdown
-   * (disconnect clients, checkpoint) that must finish within this, or the next start has to
-   * run crash recovery.
+   * Seconds Kubernetes waits for the server to stop. The image's stop signal (SIGINT) asks for
+   * a fast shutdown (disconnect clients, checkpoint) that must finish within this, or the next
+   * start has to run crash recovery.
    * @default 120
    */
   readonly terminationGracePeriodSeconds?: number;
@@ -276,7 +276,12 @@ export class PostgresStatefulSet extends Construct {
     // Up to 17 the image declares VOLUME /var/lib/postgresql/data; a fresh filesystem there
     // may hold lost+found, which initdb refuses, so PGDATA is a subdirectory. From 18 the
     // image declares VOLUME /var/lib/postgresql and PGDATA /var/lib/postgresql/18/docker,
-    // so that pg_upgrade --link can keep old and new clusters on one volume.
+    // so that pg_upgrade --link can keep old and new clusters on one volume. The volume is
+    // mounted exactly at the image's VOLUME: containerd mounts a throwaway volume over any
+    // image VOLUME path the pod does not mount itself (one mount point for every major, with
+    // 17's PGDATA below it, would put the database on that throwaway volume). A change of
+    // major therefore changes PGDATA: the check-data-dir init container refuses to start
+    // when the volume holds a cluster of another major (see scripts/check-data-dir.sh).
     const mountPath = this.majorVersion >= 18 ? '/var/lib/postgresql' : '/var/lib/postgresql/data';
     const pgdata = this.majorVersion >= 18 ? `/var/lib/postgresql/${this.majorVersion}/docker` : '/var/lib/postgresql/data/pgdata';
 
@@ -321,6 +326,29 @@ export class PostgresStatefulSet extends Construct {
     });
     volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
     mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
+    // Scripts of our own (not in initdb: the entrypoint would run every file there).
+    const scripts = new k8s.KubeConfigMap(this, 'Scripts', {
+      metadata: { name: `${this.name}-scripts`, labels: labels.all },
+      data: { 'check-data-dir.sh': postgresScript('check-data-dir.sh') },
+    });
+    volumes.push({ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } });
+    const checkDataDir: k8s.Container = {
+      name: 'check-data-dir',
+      image: this.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['/bin/sh', '/scripts/check-data-dir.sh'],
+      env: [
+        { name: 'VOLUME', value: mountPath },
+        { name: 'PGDATA', value: pgdata },
+        { name: 'EXPECTED_MAJOR', value: String(this.majorVersion) },
+      ],
+      resources: {
+        requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+        limits: { memory: k8s.Quantity.fromString('64Mi') },
+      },
+      securityContext: restrictedContainerSecurity(),
+      volumeMounts: [{ name: 'data', mountPath }, { name: 'scripts', mountPath: '/scripts', readOnly: true }],
+    };
 
     // ---- the server --------------------------------------------------------------------
     const isReady = (): k8s.ExecAction => ({
@@ -348,6 +376,7 @@ export class PostgresStatefulSet extends Construct {
             enableServiceLinks: false,
             terminationGracePeriodSeconds: grace,
             securityContext: restrictedPodSecurity(uid),
+            initContainers: [checkDataDir],
             containers: [{
               name: 'postgres',
               image: this.image,
@@ -374,12 +403,8 @@ export class PostgresStatefulSet extends Construct {
               startupProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
               readinessProbe: { exec: isReady(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
               livenessProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-              lifecycle: {
-                // Fast shutdown (disconnect clients, write a checkpoint) instead of the smart
-                // shutdown SIGTERM asks for, which waits for every pooled connection to close
-                // and would end in SIGKILL and crash recovery.
-                preStop: { exec: { command: ['pg_ctl', 'stop', '-D', pgdata, '-m', 'fast', '-w', '-t', String(grace - 10)] } },
-              },
+              // No preStop hook: the image declares STOPSIGNAL SIGINT, so stopping the
+              // container already asks for a fast shutdown (disconnect, checkpoint, exit).
               volumeMounts: mounts,
             }],
             volumes,

@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 /** The shell scripts in `scripts/` (shipped as files in the package). */
-export type PostgresScript = 'backup.sh' | 'restore.sh' | 'create-app-role.sh';
+export type PostgresScript = 'backup.sh' | 'restore.sh' | 'create-app-role.sh' | 'check-data-dir.sh';
 
 const cache = new Map<string, string>();
 
