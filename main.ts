@@ -16,6 +16,6 @@ try {
   });
 } catch (e) {
   // Configuration, prop and validation errors say what to fix; a stack trace would only hide that.
-  console.error(e instanceof Error && ['ConfigError', 'PropError', 'SecretsFileError', 'ValidationFailedError', 'ImmutableChangeError'].includes(e.name) ? e.message : e);
+  console.error(e instanceof Error && ['ConfigError', 'PropError', 'SecretsFileError', 'ValidationFailedError', 'ImmutableChangeError', 'OutputDirError'].includes(e.name) ? e.message : e);
   process.exit(1);
 }

@@ -35,7 +35,7 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
 
   test('numbered files in apply order; bootstrap objects in a subdirectory that `kubectl -f dist/` skips', () => {
     expect(files(out)).toEqual(['01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap/00-namespaces.k8s.yaml', 'bootstrap/01-volumes.k8s.yaml']);
-    expect(readdirSync(out).sort()).toEqual(['01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap', 'prune-allowlist.txt']);
+    expect(readdirSync(out).sort()).toEqual(['.synth-output', '01-secrets.k8s.yaml', '02-registry.k8s.yaml', '03-doit.k8s.yaml', 'bootstrap', 'prune-allowlist.txt']);
     const top = readdirSync(out).filter(f => f.endsWith('.yaml')).map(f => readFileSync(join(out, f), 'utf8')).join('\n');
     // Top-level objects only (a StatefulSet's claim template also says kind: PersistentVolumeClaim).
     expect(top).not.toMatch(/^kind: (Namespace|PersistentVolumeClaim|StorageClass)$/m);
@@ -107,5 +107,23 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
     const fresh = join(tmp, 'nested', 'out');
     expect(synth(fresh).status).toBe(0);
     expect(existsSync(join(fresh, '03-doit.k8s.yaml'))).toBe(true);
+  });
+});
+
+describe('DOIT_OUTDIR can never destroy a project', () => {
+  test.each([['.'], ['..'], ['lib'], ['README.md']])('DOIT_OUTDIR=%s: a clear error, exit 1, nothing touched', outdir => {
+    const project = join(tmp, `project-${outdir.replace(/\W/g, '_')}`, 'inner');
+    execFileSync('mkdir', ['-p', join(project, 'lib')]);
+    execFileSync('sh', ['-c', 'echo "# mine" > README.md && echo "export {};" > lib/index.ts'], { cwd: project });
+    const list = () => (readdirSync(join(project, '..'), { recursive: true }) as string[]).sort();
+    const before = list();
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'run-app.js')], {
+      cwd: project, encoding: 'utf8', env: { ...process.env, DOIT_OUTDIR: outdir, DOIT_SECRETS_FILE: join(tmp, 'outdir-secrets.json') },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Refusing to write the output to .*Nothing was touched/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(list()).toEqual(before);
+    expect(readFileSync(join(project, 'README.md'), 'utf8')).toBe('# mine\n');
   });
 });

@@ -1,7 +1,8 @@
+import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { synthAtomically, ValidationFailedError } from '../../lib/charts/output';
 
 let dir: string;
@@ -20,14 +21,14 @@ describe('synthAtomically', () => {
       b.addDependency(a);
       cm(new Chart(app, '01-second'), 'c');
     }, { validate: false });
-    expect(readdirSync(out)).toEqual(['00-first.k8s.yaml', '01-second.k8s.yaml']);
+    expect(readdirSync(out)).toEqual(['.synth-output', '00-first.k8s.yaml', '01-second.k8s.yaml']);
     expect(readFileSync(join(out, '00-first.k8s.yaml'), 'utf8')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n');
   });
 
   test('a chart without objects writes no file', () => {
     const out = join(dir, 'dist');
     synthAtomically(out, app => { new Chart(app, 'empty'); cm(new Chart(app, 'one'), 'a'); }, { validate: false });
-    expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
   });
 
   test('writes the charts and removes files of charts that are gone', () => {
@@ -35,7 +36,7 @@ describe('synthAtomically', () => {
     mkdirSync(out);
     writeFileSync(join(out, 'stale.k8s.yaml'), 'kind: ConfigMap\n');
     synthAtomically(out, app => cm(new Chart(app, 'one'), 'a'), { validate: false });
-    expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
     expect(readdirSync(dir)).toEqual(['dist']); // no staging left behind
   });
 
@@ -47,7 +48,7 @@ describe('synthAtomically', () => {
       cm(new Chart(app, 'two'), 'b');
       throw new Error('bad prop');
     })).toThrow('bad prop');
-    expect(readdirSync(out)).toEqual(['one.k8s.yaml']);
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
     expect(readFileSync(join(out, 'one.k8s.yaml'), 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['dist']);
   });
@@ -75,7 +76,7 @@ describe('synthAtomically', () => {
     expect(readdirSync(mirror)).toEqual(['construct-metadata.json', 'my-secrets.k8s.yaml']);
     expect(JSON.parse(readFileSync(join(mirror, 'construct-metadata.json'), 'utf8')).resources.a.path).toBe('my-secrets/a');
     // dist/ holds only manifests: kubectl apply -f dist/ would fail on the metadata JSON
-    expect(readdirSync(out)).toEqual(['my-secrets.k8s.yaml']);
+    expect(readdirSync(out)).toEqual(['.synth-output', 'my-secrets.k8s.yaml']);
     expect(statSync(join(out, 'my-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
   });
 
@@ -165,5 +166,109 @@ describe('synthAtomically: prune allowlist', () => {
     writeFileSync(join(out, 'prune-allowlist.txt'), '--prune-allowlist=core/v1/Namespace\n--prune-allowlist=core/v1/PersistentVolumeClaim\nrm -rf /\n');
     synthAtomically(out, app => cm(new Chart(app, 'app'), 'a'), opts);
     expect(readFileSync(join(out, 'prune-allowlist.txt'), 'utf8')).toBe('--prune-allowlist=core/v1/ConfigMap\n');
+  });
+});
+
+describe('synthAtomically: only ever replaces its own output directory', () => {
+  const one = (app: App) => cm(new Chart(app, 'one'), 'a');
+  const snapshot = (d: string): string[] => readdirSync(d, { recursive: true }).map(String).sort();
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' });
+
+  test.each([
+    ['the working directory', (p: string) => p, /it is the working directory/],
+    ['an ancestor of the working directory', (p: string) => join(p, '..'), /it is an ancestor of the working directory/],
+    ['a source folder of the project', (p: string) => join(p, 'lib'), /not written by synth \(no .synth-output marker\) and holds other files \(index.ts\)/],
+    ['a file', (p: string) => join(p, 'README.md'), /it is a file, not a directory/],
+  ])('refuses %s, touching nothing', (_what, pick, message) => {
+    const project = join(dir, 'outer', 'project');
+    mkdirSync(join(project, 'lib'), { recursive: true });
+    writeFileSync(join(project, 'README.md'), '# mine\n');
+    writeFileSync(join(project, 'lib', 'index.ts'), 'export {};\n');
+    const before = snapshot(join(dir, 'outer'));
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      expect(() => synthAtomically(pick(project), one, { validate: false })).toThrow(message);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(snapshot(join(dir, 'outer'))).toEqual(before);
+    expect(readFileSync(join(project, 'README.md'), 'utf8')).toBe('# mine\n');
+  });
+
+  test('refuses a directory with tracked files', () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'manifests'), { recursive: true });
+    writeFileSync(join(repo, 'manifests', 'app.k8s.yaml'), 'kind: ConfigMap\n');
+    git(repo, 'init', '-q');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'x');
+    expect(() => synthAtomically(join(repo, 'manifests'), one, { validate: false })).toThrow(/git tracks files in it \(app.k8s.yaml\)/);
+    expect(readFileSync(join(repo, 'manifests', 'app.k8s.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  test('replaces its own output (marker) and an output written before the marker existed', () => {
+    const out = join(dir, 'dist');
+    mkdirSync(join(out, 'bootstrap'), { recursive: true });
+    writeFileSync(join(out, '01-old.k8s.yaml'), 'kind: ConfigMap\n');
+    writeFileSync(join(out, 'bootstrap', '00-namespaces.k8s.yaml'), 'kind: Namespace\n');
+    synthAtomically(out, one, { validate: false });
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
+    synthAtomically(out, one, { validate: false });
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
+  });
+
+  test('removes staging directories a killed synth left (ours only), which git ignores', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, one, { validate: false });
+    mkdirSync(join(dir, '.dist.staging-killed'));
+    writeFileSync(join(dir, '.dist.staging-killed', '.synth-output'), '');
+    mkdirSync(join(dir, '.dist.staging-not-ours'));
+    synthAtomically(out, one, { validate: false });
+    expect(readdirSync(dir).sort()).toEqual(['.dist.staging-not-ours', 'dist']);
+  });
+});
+
+// chattr +i makes a file or directory undeletable even for root (ext4 and most local filesystems).
+const chattrWorks = (() => {
+  const probe = join(tmpdir(), `chattr-probe-${process.pid}`);
+  writeFileSync(probe, '');
+  const ok = spawnSync('chattr', ['+i', probe]).status === 0;
+  spawnSync('chattr', ['-i', probe]);
+  rmSync(probe, { force: true });
+  return ok;
+})();
+(chattrWorks ? describe : describe.skip)('synthAtomically: the swap is all-or-nothing', () => {
+  const one = (app: App) => cm(new Chart(app, 'one'), 'a');
+  const two = (app: App) => cm(new Chart(app, 'two'), 'b');
+  afterEach(() => { spawnSync('chattr', ['-R', '-i', dir]); });
+
+  test('old output that cannot be moved aside: it stays exactly as it was, the error says why, no staging left', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, one, { validate: false });
+    execFileSync('chattr', ['+i', out]);
+    expect(() => synthAtomically(out, two, { validate: false })).toThrow(/its old contents cannot be deleted \(no write permission on .*dist\)/);
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
+    expect(readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('old output that cannot be deleted after the swap: the new one is in place, a warning names the git-ignored leftover', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, app => { cm(new Chart(app, 'one'), 'a'); cm(new Chart(app, 'db-secrets'), 's'); }, { validate: false });
+    execFileSync('chattr', ['+i', join(out, 'db-secrets.k8s.yaml')]);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      synthAtomically(out, two, { validate: false });
+      expect(readdirSync(out)).toEqual(['.synth-output', 'two.k8s.yaml']);
+      const leftover = readdirSync(dir).find(e => e.endsWith('.old'))!;
+      expect(warn.mock.calls[0][0]).toMatch(new RegExp(`new output is in place.*could not be removed from .*${leftover}.*git-ignored`));
+      // The leftover holds the old secrets file, and git would not pick it up.
+      expect(readdirSync(join(dir, leftover))).toContain('db-secrets.k8s.yaml');
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      expect(spawnSync('git', ['check-ignore', '-q', join(leftover, 'db-secrets.k8s.yaml')], { cwd: dir }).status).toBe(0);
+      expect(spawnSync('git', ['check-ignore', '-q', join('dist', 'two.k8s.yaml')], { cwd: dir }).status).toBe(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

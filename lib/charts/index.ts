@@ -5,3 +5,4 @@ export * from './registry-chart';
 export * from './doit-chart';
 export * from './stack';
 export * from './immutable';
+export * from './output-dir';

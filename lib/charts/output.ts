@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { basename, dirname, join, resolve } from 'path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { ImmutableChange, immutableChanges, readPreviousOutput } from './immutable';
+import { checkReplaceable, createStaging, swapIn } from './output-dir';
 import { writeReceipt } from '../validation/receipt';
 import { SourcedManifest, ValidationReport } from '../validation/report';
 import { validateManifests } from '../validation/validate';
@@ -83,7 +84,10 @@ interface RenderedChart {
  * `build` adds the charts to a fresh App. Every object is rendered once, validated from that
  * rendering, and written to a staging directory beside `outdir`; only when all of that
  * succeeded is the staging directory swapped in for `outdir`. On any error the staging
- * directory is removed and the previous `outdir` is left exactly as it was. The swap also
+ * directory is removed and the previous `outdir` is left exactly as it was. Only a directory
+ * that synth wrote (marker file `.synth-output`) or a new one is replaced: never the working
+ * directory, the project root, an ancestor of them, a file or a folder with tracked files
+ * (`output-dir.ts`). The swap also
  * removes files of charts that no longer exist, which `App.synth()` alone would leave behind
  * for `kubectl apply -f dist/`.
  *
@@ -95,8 +99,9 @@ interface RenderedChart {
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
   const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
   const target = resolve(outdir);
+  checkReplaceable(outdir);
   mkdirSync(dirname(target), { recursive: true });
-  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.staging-`));
+  const staging = createStaging(target);
   try {
     const app = new App({ ...appProps, outdir: staging });
     build(app);
@@ -136,10 +141,7 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
       writeFileSync(join(mirror, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
       if (report) writeReceipt(mirror, files, report);
     }
-    const old = `${staging}.old`;
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(staging, target);
-    rmSync(old, { recursive: true, force: true });
+    swapIn(staging, target);
     return app;
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
