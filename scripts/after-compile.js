@@ -5,5 +5,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-fs.cpSync(path.join(root, 'lib', 'postgres', 'scripts'), path.join(root, 'dist-lib', 'lib', 'postgres', 'scripts'), { recursive: true });
+for (const construct of ['postgres', 'elixir']) {
+  fs.cpSync(path.join(root, 'lib', construct, 'scripts'), path.join(root, 'dist-lib', 'lib', construct, 'scripts'), { recursive: true });
+}
 fs.writeFileSync(path.join(root, 'dist-lib', '.compiled'), `${new Date().toISOString()}\n`);

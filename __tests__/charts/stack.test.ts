@@ -106,7 +106,8 @@ describe('the doit stack on defaults', () => {
     expect(c.image).toBe('localhost:32000/doit:2.0.1');
     expect(env.RELEASE_NODE.value).toBe('doit@$(POD_IP)');
     expect(selects(find(byChart['03-doit'], 'Service', 'elixir-headless').spec.selector, dep.spec.template.metadata.labels)).toBe(true);
-    expect(dep.spec.template.spec.initContainers[0].command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
+    expect(dep.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-database', 'migrate']);
+    expect(dep.spec.template.spec.initContainers[1].command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
     expect(env.PHX_HOST.value).toBe(s.doit.ingress.host);
   });
 

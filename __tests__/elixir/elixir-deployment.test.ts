@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import {
   ClusterStrategy, ElixirDeployment, ElixirDeploymentProps, ElixirSecrets, expectValid, MigrationMode,
@@ -89,9 +91,25 @@ describe('ElixirDeployment', () => {
       expect(env.RELEASE_COOKIE.valueFrom).toEqual({ secretKeyRef: { name: 'elixir-secrets', key: 'RELEASE_COOKIE' } });
     });
 
-    test('distribution port pinned with ERL_AFLAGS', () => {
-      const { env } = build({ distributionPort: 9100 });
-      expect(env.ERL_AFLAGS.value).toBe('-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100');
+    test('distribution port pinned in a vm.args that only the main node reads (not ERL_AFLAGS: remote commands would clash)', () => {
+      const { env, container, pod, manifests } = build({ distributionPort: 9100 });
+      expect(env.ERL_AFLAGS).toBeUndefined();
+      expect(env.RELEASE_REMOTE_VM_ARGS).toBeUndefined(); // the release's own remote.vm.args
+      expect(env.RELEASE_VM_ARGS.value).toBe('/etc/elixir/vm.args');
+      const vmArgs: string = find(manifests, 'ConfigMap', 'elixir-vm-args').data['vm.args'];
+      expect(vmArgs.split('\n').filter(l => l && !l.startsWith('##'))).toEqual(['-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100']);
+      expect(container.volumeMounts).toContainEqual({ name: 'vm-args', mountPath: '/etc/elixir', readOnly: true });
+      expect(pod.volumes).toContainEqual({ name: 'vm-args', configMap: { name: 'elixir-vm-args', defaultMode: 0o444 } });
+      // The migrator is a one-off node without distribution: it gets neither.
+      const migrate = pod.initContainers.find((c: any) => c.name === 'migrate');
+      expect(migrate.env.map((e: any) => e.name)).not.toContain('RELEASE_VM_ARGS');
+      expect(migrate.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    });
+
+    test('RELEASE_VM_ARGS and RELEASE_REMOTE_VM_ARGS cannot be overridden through env', () => {
+      for (const name of ['RELEASE_VM_ARGS', 'RELEASE_REMOTE_VM_ARGS']) {
+        expect(() => build({ env: { [name]: '/x' } })).toThrow(new RegExp(`env.${name}.*set by ElixirDeployment`));
+      }
     });
 
     test('DNS_CLUSTER_QUERY only with the dns_cluster strategy', () => {
@@ -131,15 +149,37 @@ describe('ElixirDeployment', () => {
       expect(env.RELEASE_TMP.value).toBe('/tmp');
       expect(env.ERL_CRASH_DUMP.value).toBe('/tmp/erl_crash.dump');
       expect(Number(env.ERL_CRASH_DUMP_BYTES.value)).toBeLessThan(512 * 1024 * 1024); // fits the emptyDir
-      expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      expect(container.volumeMounts[0]).toEqual({ name: 'tmp', mountPath: '/tmp' });
       expect(pod.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '512Mi' } });
     });
   });
 
   describe('migrations', () => {
+    test('the migrator first waits for the database, with pg_isready of the server image, bounded, host and port only', () => {
+      const { pod, pg } = build();
+      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-database', 'migrate']);
+      const [wait] = pod.initContainers;
+      expect(wait.image).toBe(pg.image);
+      expect(wait.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+      expect(wait.command[2]).toBe(readFileSync(join(__dirname, '../../lib/elixir/scripts/wait-for-database.sh'), 'utf8'));
+      expect(wait.env).toEqual([
+        { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'DATABASE_URL' } } },
+        { name: 'WAIT_SECONDS', value: '300' },
+      ]);
+      expect(wait.securityContext.readOnlyRootFilesystem).toBe(true);
+      // A database from a Secret: the default postgres image provides pg_isready.
+      const external = build({ database: { secretName: 'db-url' } }).pod.initContainers[0];
+      expect(external.image).toBe('postgres:17.6');
+      // Without a database there is nothing to wait for.
+      expect(build({ database: undefined }).pod.initContainers.map((c: any) => c.name)).toEqual(['migrate']);
+      // Job mode waits too.
+      const job = build({ migrations: { ...base.migrations!, mode: MigrationMode.JOB } }).app.migrationJob!;
+      expect(job.toJson().spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['wait-for-database']);
+    });
+
     test('default: an init container with the migrator, POOL_SIZE 2, no distribution', () => {
       const { pod, manifests } = build();
-      const [init] = pod.initContainers;
+      const init = pod.initContainers.find((c: any) => c.name === 'migrate');
       expect(init.command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
       const env = Object.fromEntries(init.env.map((e: any) => [e.name, e]));
       expect(env.POOL_SIZE.value).toBe('2');

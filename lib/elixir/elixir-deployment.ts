@@ -7,12 +7,13 @@ import { appLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
-import { PostgresStatefulSet } from '../postgres';
+import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
 import { SECRET_NAME } from '../validation/policy';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey,
 } from '../validation/props';
+import { elixirScript } from './scripts';
 import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
 
 /** How the BEAM nodes find each other through the headless Service. */
@@ -158,8 +159,14 @@ export interface ElixirDeploymentProps {
 
 const ERLANG_NAME_PART = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
 const COOKIE = /^[A-Za-z0-9+/=_.-]{32,}$/;
-const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'ERL_AFLAGS',
-  'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP']);
+const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'RELEASE_VM_ARGS',
+  'RELEASE_REMOTE_VM_ARGS', 'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP']);
+/** Where the vm.args of the release's main node is mounted. */
+const VM_ARGS_DIR = '/etc/elixir';
+/** pg_isready for a database that is not a PostgresStatefulSet (whose own image is used otherwise). */
+export const DEFAULT_DATABASE_WAIT_IMAGE = `postgres:${DEFAULT_POSTGRES_VERSION}`;
+/** How long the migrator waits for the database to accept connections. */
+const DATABASE_WAIT_SECONDS = 300;
 
 /**
  * A clustered Phoenix/Elixir release: a Deployment with zero-downtime rollouts, an HTTP
@@ -296,8 +303,10 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       { name: 'RELEASE_NODE', value: `${basename}@$(POD_IP)` },
       fromSecret('RELEASE_COOKIE', cookieKey),
       ...(strategy === ClusterStrategy.DNS_CLUSTER ? [{ name: 'DNS_CLUSTER_QUERY', value: this.dnsQuery }] : []),
-      // One fixed distribution port, so Services and NetworkPolicies can name it.
-      { name: 'ERL_AFLAGS', value: `-kernel inet_dist_listen_min ${this.distributionPort} inet_dist_listen_max ${this.distributionPort}` },
+      // One fixed distribution port, so Services and NetworkPolicies can name it; in vm.args,
+      // which only the release's main node reads (ERL_AFLAGS would pin every VM started in the
+      // container to it, and `bin/<app> rpc|remote|stop|pid` would fail with eaddrinuse).
+      { name: 'RELEASE_VM_ARGS', value: `${VM_ARGS_DIR}/vm.args` },
       { name: 'PHX_SERVER', value: 'true' },
       { name: 'PORT', value: String(this.httpPort) },
       this.phxHostEnv,
@@ -322,6 +331,23 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       volumeMounts: [tmpMount],
     });
 
+    const vmArgs = new k8s.KubeConfigMap(this, 'VmArgs', {
+      metadata: { name: `${this.name}-vm-args`, labels: labels.all },
+      data: { 'vm.args': renderVmArgs(this.distributionPort) },
+    });
+    const vmArgsVolume: k8s.Volume = { name: 'vm-args', configMap: { name: vmArgs.name, defaultMode: 0o444 } };
+    // Before migrating, wait for the database (with PostgresStatefulSet, its own image has pg_isready).
+    const waitForDatabase = (): k8s.Container => ({
+      name: 'wait-for-database',
+      image: props.database instanceof PostgresStatefulSet ? props.database.image : DEFAULT_DATABASE_WAIT_IMAGE,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['/bin/sh', '-c', elixirScript('wait-for-database.sh')],
+      env: [...databaseEnv.env, { name: 'WAIT_SECONDS', value: String(DATABASE_WAIT_SECONDS) }],
+      resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } },
+      securityContext: containerSecurity,
+    });
+    const migrationSteps = (): k8s.Container[] => [...(props.database ? [waitForDatabase()] : []), migrator('migrate')];
+
     const httpGet = (): k8s.HttpGetAction => ({ path: healthPath, port: k8s.IntOrString.fromString('http') });
     const container: k8s.Container = {
       name: 'app',
@@ -345,7 +371,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
         : { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
       // Keep serving while the endpoint removal propagates to kube-proxy and the ingress.
       lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
-      volumeMounts: [tmpMount],
+      volumeMounts: [tmpMount, { name: 'vm-args', mountPath: VM_ARGS_DIR, readOnly: true }],
     };
 
     // ---- Services --------------------------------------------------------------------------
@@ -384,9 +410,9 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
             enableServiceLinks: false,
             terminationGracePeriodSeconds: grace,
             securityContext: podSecurity,
-            initContainers: migrations && mode === MigrationMode.INIT_CONTAINER ? [migrator('migrate')] : undefined,
+            initContainers: migrations && mode === MigrationMode.INIT_CONTAINER ? migrationSteps() : undefined,
             containers: [container],
-            volumes: [tmpVolume],
+            volumes: [tmpVolume, vmArgsVolume],
             topologySpreadConstraints: [{
               maxSkew: 1,
               topologyKey: 'kubernetes.io/hostname',
@@ -416,6 +442,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
           enableServiceLinks: false,
           restartPolicy: 'Never',
           securityContext: podSecurity,
+          initContainers: props.database ? [waitForDatabase()] : undefined,
           containers: [migrator('migrate')],
           volumes: [tmpVolume],
         },
@@ -468,6 +495,16 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     const key = checkSecretKey(this, 'database.key', database.key ?? 'DATABASE_URL');
     return { env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name, key } } }], external: [name] };
   }
+}
+
+/** The release's vm.args: the main node's one distribution port (see RELEASE_VM_ARGS above). */
+export function renderVmArgs(distributionPort: number): string {
+  return [
+    '## Written by ElixirDeployment (RELEASE_VM_ARGS): flags of the release\'s main node only.',
+    '## Remote commands (rpc, remote, stop, pid) read RELEASE_REMOTE_VM_ARGS and pick any free port.',
+    `-kernel inet_dist_listen_min ${distributionPort} inet_dist_listen_max ${distributionPort}`,
+    '',
+  ].join('\n');
 }
 
 function checkExtraEnv(scope: Construct, env: Record<string, string>): Record<string, string> {
