@@ -37,7 +37,7 @@ export function applyOrder(dir: string): string[] {
 }
 
 const CRD_HINTS: Record<string, string> = {
-  'traefik.io': 'Traefik\'s CRDs come with the MicroK8s ingress addon from 1.35 on; MicroK8s <= 1.34 runs NGINX: synthesize with DOIT_INGRESS_CONTROLLER=nginx (or upgrade MicroK8s)',
+  'traefik.io': 'Traefik\'s CRDs come with the MicroK8s ingress addon from 1.35 on; MicroK8s <= 1.34 runs NGINX: synthesize with DOIT_KUBERNETES_VERSION=1.34 (NGINX, or DOIT_INGRESS_CONTROLLER=nginx), or upgrade MicroK8s',
   'cert-manager.io': 'enable the cert-manager addon first: microk8s enable cert-manager',
   'acme.cert-manager.io': 'enable the cert-manager addon first: microk8s enable cert-manager',
 };

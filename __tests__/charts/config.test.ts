@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { Testing } from 'cdk8s';
 import { ConfigError, loadConfig } from '../../lib/charts/config';
+import { buildDoitStack } from '../../lib/charts/stack';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cfg-')); });
@@ -29,6 +31,20 @@ describe('loadConfig', () => {
       secrets: { mode: 'local-file', file: '.secrets/doit.json' },
     });
     expect(c.host).toBeUndefined();
+  });
+
+  test('the Kubernetes minor picks the ingress controller default (NGINX up to 1.34) and kubectl; an explicit controller wins', () => {
+    expect(loadConfig({ env: {}, cwd: dir })).toMatchObject({ kubernetesVersion: '1.36', ingress: { controller: 'traefik' } });
+    expect(loadConfig({ env: { DOIT_KUBERNETES_VERSION: '1.35' }, cwd: dir }).ingress.controller).toBe('traefik');
+    expect(loadConfig({ env: { DOIT_KUBERNETES_VERSION: '1.34' }, cwd: dir }).ingress.controller).toBe('nginx');
+    expect(loadConfig({ env: { DOIT_KUBERNETES_VERSION: '1.36', DOIT_INGRESS_CONTROLLER: 'nginx' }, cwd: dir }).ingress.controller).toBe('nginx');
+    expect(problems({ DOIT_KUBERNETES_VERSION: '1.28' })).toEqual([
+      'kubernetesVersion (from env DOIT_KUBERNETES_VERSION="1.28"): Invalid option: expected one of "1.34"|"1.35"|"1.36"',
+    ]);
+    const app = Testing.app();
+    buildDoitStack(app, { config: loadConfig({ env: { DOIT_KUBERNETES_VERSION: '1.34' }, cwd: dir }), secrets: undefined });
+    const gc = app.charts.flatMap(c => c.toJson()).find((m: any) => m.kind === 'CronJob' && m.metadata.name === 'registry-gc');
+    expect(gc.spec.jobTemplate.spec.template.spec.containers[0].image).toBe('registry.k8s.io/kubectl:v1.34.4');
   });
 
   test('config file overrides defaults, env overrides the file', () => {

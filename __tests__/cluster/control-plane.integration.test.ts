@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { addonObjects, derivedCrds, installAddons } from '../../test/control-plane/addons';
 import { findBinaries, minorOf } from '../../test/control-plane/binaries';
 import { ControlPlane, startControlPlane } from '../../test/control-plane/cluster';
-import { builtVersions, controllerFor, describeOnControlPlane, eventually, manifestsIn, ROOT, scratchDir, synthOk } from './helpers';
+import { baseEnv, builtVersions, controllerFor, describeOnControlPlane, eventually, manifestsIn, ROOT, scratchDir, synthOk } from './helpers';
 
 const SHARED_CRDS = join(ROOT, '..', 'shared', 'crds');
 
@@ -140,7 +140,7 @@ if (process.env.CI === 'true' && existsSync(join(ROOT, '..', 'shared')) && withO
     ['self-signed', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' }, ['Certificate', 'ClusterIssuer', ...(controllerFor(version) === 'traefik' ? ['Middleware'] : [])]],
   ])('%s: server-side apply --validate=strict, no error, no warning', (_name, env, customKinds) => {
     const dir = join(scratch, _name.replace(/\W+/g, '-'));
-    const dist = synthOk(dir, { ...(controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {}), ...env });
+    const dist = synthOk(dir, { ...baseEnv(version), ...env });
     for (const sub of ['bootstrap', '.']) {
       const r = cp.kubectl(['apply', '--server-side', '--validate=strict', '-f', join(dist, sub)], { allowFail: true });
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });

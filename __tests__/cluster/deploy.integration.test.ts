@@ -9,7 +9,7 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { ControlPlane, startControlPlane } from '../../test/control-plane/cluster';
-import { builtVersions, controllerFor, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
+import { baseEnv, builtVersions, controllerFor, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
 
 const DEPLOY = '### Deploy doit on a fresh MicroK8s';
 const HOST = 'doit.example.com';
@@ -20,7 +20,7 @@ interface Variant {
 }
 
 function variants(version: string): Variant[] {
-  const base: Record<string, string> = controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {};
+  const base: Record<string, string> = baseEnv(version);
   const all: Variant[] = [
     { name: 'default', env: base },
     ...(controllerFor(version) === 'traefik' ? [{ name: 'nginx', env: { DOIT_INGRESS_CONTROLLER: 'nginx' } }] : []),

@@ -23,6 +23,11 @@ export function controllerFor(version: string): 'traefik' | 'nginx' {
   return minorOf(version) >= 35 ? 'traefik' : 'nginx';
 }
 
+/** The `DOIT_*` of a cluster of that version (its minor picks the ingress controller and kubectl). */
+export function baseEnv(version: string): Record<string, string> {
+  return { DOIT_KUBERNETES_VERSION: version.split('.').slice(0, 2).join('.') };
+}
+
 /**
  * `describe` once per built Kubernetes version, with a control plane started before and
  * stopped after (also when a test fails). `cp()` gives the running control plane.

@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
-import { controllerFor, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthDoit, synthOk } from './helpers';
+import { baseEnv, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthDoit, synthOk } from './helpers';
 
 const DEPLOY = '### Deploy doit on a fresh MicroK8s';
 
@@ -47,7 +47,7 @@ function liveObjects(cp: ControlPlane): Set<string> {
 
 describeOnControlPlane('a deployment\'s life', (cp, version) => {
   const dir = scratchDir('lifecycle');
-  const base: Record<string, string> = controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {};
+  const base: Record<string, string> = baseEnv(version);
   const apply = (what: string) => clean(what, runReadme(cp(), applyLines(), dir));
 
   test('first deploy with the README commands', () => {

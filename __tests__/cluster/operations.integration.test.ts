@@ -3,10 +3,13 @@
  * with its ServiceAccount's permissions (impersonated) and nothing more, and the README's
  * restore procedure creates a Job the API server admits under the restricted Pod Security level.
  */
+import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
 import { Manifest } from '../util';
-import { controllerFor, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
+import { baseEnv, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
 
 const GC_SA = 'system:serviceaccount:container-registry:registry-gc';
 
@@ -22,42 +25,72 @@ function canI(cp: ControlPlane, verb: string, resource: string, namespace: strin
   return r.stdout.trim() === 'yes';
 }
 
+/**
+ * Runs a pod's containers here as the kubelet would: init containers one after the other,
+ * stopping at the first that fails (the pod then fails, its main containers never start), then
+ * the main containers. Their /tmp is one shared temp dir; `kubectl` is this control plane's,
+ * acting as the pod's ServiceAccount. `/bin/sh` and `/bin/bash` are this machine's.
+ */
+function runPodLocally(cp: ControlPlane, pod: any, serviceAccount: string, rewrite: (cmd: string[]) => string[] = c => c): Array<{ name: string; status: number; output: string }> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pod-tmp-'));
+  const bin = mkdtempSync(join(tmpdir(), 'pod-bin-'));
+  writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec ${cp.binaries.kubectl} --as=${serviceAccount} "$@"\n`, { mode: 0o755 });
+  const results: Array<{ name: string; status: number; output: string }> = [];
+  const run = (container: any) => {
+    const command = rewrite(container.command).map((a: string) => a.replace(/\/tmp\//g, `${tmp}/`));
+    const r = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, KUBECONFIG: cp.kubeconfig, HOME: tmp } });
+    results.push({ name: container.name, status: r.status ?? -1, output: `${r.stdout}${r.stderr}` });
+    return r.status === 0;
+  };
+  try {
+    for (const init of pod.initContainers ?? []) if (!run(init)) return results;
+    for (const main of pod.containers) run(main);
+    return results;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
 describeOnControlPlane('operations', (cp, version) => {
   const dir = scratchDir('operations');
   let manifests: Manifest[];
 
   beforeAll(() => {
-    synthOk(dir, controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {});
+    synthOk(dir, baseEnv(version));
     manifests = manifestsIn(join(dir, 'dist'));
     clean('apply', runReadme(cp(), readmeLines('### Deploy doit on a fresh MicroK8s', l => l.startsWith('microk8s kubectl apply')).map(l => l.replace(/\s+#.*$/, '')), dir));
   }, 120_000);
 
-  describe('registry garbage collection RBAC', () => {
-    const gcSteps = () => {
-      const cj = manifests.find(m => m.kind === 'CronJob' && m.metadata.name === 'registry-gc')!;
-      const pod = cj.spec.jobTemplate.spec.template.spec;
-      return [...pod.initContainers, ...pod.containers].filter((c: any) => c.command[0] === 'kubectl')
-        .map((c: any) => ({ name: c.name as string, args: (c.command as string[]).slice(1) }));
-    };
+  describe('registry garbage collection', () => {
+    const gcPod = () => manifests.find(m => m.kind === 'CronJob' && m.metadata.name === 'registry-gc')!.spec.jobTemplate.spec.template.spec;
     const readonlyValue = (c: ControlPlane) => c.kubectl(['-n', 'container-registry', 'get', 'sts', 'registry', '-o',
       'jsonpath={.spec.template.spec.containers[0].env[?(@.name=="REGISTRY_STORAGE_MAINTENANCE_READONLY")].value}']).stdout;
 
     test('its kubectl steps, run as its ServiceAccount, are allowed and do what they say', () => {
       const c = cp();
-      const steps = gcSteps();
-      expect(steps.map(s => s.name)).toEqual(['enter-read-only', 'wait-read-only', 'leave-read-only']);
+      const pod = gcPod();
+      const steps = [...pod.initContainers, ...pod.containers].filter((k: any) => k.image.startsWith('registry.k8s.io/kubectl:'));
+      expect(steps.map((k: any) => k.name)).toEqual(['enter-read-only', 'wait-read-only', 'leave-read-only']);
+      const expected: Record<string, string> = { 'enter-read-only': '{"enabled": true}', 'wait-read-only': '{"enabled": true}', 'leave-read-only': '{"enabled": false}' };
       for (const step of steps) {
         // Without a kubelet no rollout completes: a short timeout, and only a timeout is expected.
-        const args = step.args.map(a => (a.startsWith('--timeout=') ? '--timeout=2s' : a));
-        const r = c.kubectl([...args, `--as=${GC_SA}`], { allowFail: true });
-        expect(`${r.stdout}${r.stderr}`).not.toMatch(/forbidden/i);
-        if (step.name === 'wait-read-only') {
-          expect(`${r.stdout}${r.stderr}`).toMatch(/timed out waiting|Waiting for/);
-        } else {
-          expect(r.status).toBe(0);
-          expect(readonlyValue(c)).toBe(step.name === 'enter-read-only' ? '{"enabled": true}' : '{"enabled": false}');
-        }
+        const [r] = runPodLocally(c, { containers: [step] }, GC_SA, cmd => cmd.map(a => a.replace('--timeout=10m', '--timeout=2s')));
+        expect(r.output).not.toMatch(/forbidden/i);
+        expect(r.status).toBe(0);
+        if (step.name === 'wait-read-only') expect(r.output).toMatch(/timed out waiting|Waiting for/);
+        expect(readonlyValue(c)).toBe(expected[step.name]);
       }
+    });
+
+    test('whatever fails, the registry ends writable: a rollout that never completes skips the collection, fails the Job, restores writes', () => {
+      const c = cp();
+      // No kubelet here, so the read-only rollout never completes: the wait times out (shortened to 3 s).
+      const run = runPodLocally(c, gcPod(), GC_SA, cmd => cmd.map(a => a.replace('--timeout=10m', '--timeout=3s')));
+      expect(run.map(r => `${r.name}=${r.status}`)).toEqual(['enter-read-only=0', 'wait-read-only=0', 'garbage-collect=0', 'leave-read-only=0', 'report=1']);
+      expect(run.find(r => r.name === 'wait-read-only')!.output).toContain('did not roll out; skipping the collection');
+      expect(run.find(r => r.name === 'report')!.output).toContain('garbage collection skipped');
+      expect(readonlyValue(c)).toBe('{"enabled": false}');
     });
 
     test('everything else it might try is denied', () => {

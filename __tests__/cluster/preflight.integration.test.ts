@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
-import { controllerFor, describeOnControlPlane, ROOT, scratchDir, synthOk } from './helpers';
+import { baseEnv, controllerFor, describeOnControlPlane, ROOT, scratchDir, synthOk } from './helpers';
 
 function preflight(cp: ControlPlane, dist: string): { status: number; output: string } {
   const r = spawnSync('npm', ['run', '-s', 'preflight', '--', dist], {
@@ -16,7 +16,7 @@ function preflight(cp: ControlPlane, dist: string): { status: number; output: st
 
 describeOnControlPlane('npm run preflight', (cp, version) => {
   const dir = scratchDir('preflight');
-  const base: Record<string, string> = controllerFor(version) === 'nginx' ? { DOIT_INGRESS_CONTROLLER: 'nginx' } : {};
+  const base: Record<string, string> = baseEnv(version);
 
   test('a fresh cluster: what can be dry-run is, the rest waits for dist/bootstrap/; then everything passes', () => {
     const dist = synthOk(join(dir, 'ok'), base);
@@ -51,11 +51,11 @@ describeOnControlPlane('npm run preflight', (cp, version) => {
 
   if (controllerFor(version) === 'nginx') {
     test('Traefik output on an NGINX-era cluster: the missing CRD is named, with what to do', () => {
-      const dist = synthOk(join(dir, 'traefik'), { DOIT_INGRESS_CONTROLLER: 'traefik' });
+      const dist = synthOk(join(dir, 'traefik'), { DOIT_KUBERNETES_VERSION: '1.36' });
       cp().kubectl(['apply', '-f', join(dist, 'bootstrap')]);
       const r = preflight(cp(), dist);
       expect(r.status).toBe(1);
-      expect(r.output).toMatch(/Middleware \(traefik.io\/v1alpha1\) is not served by this cluster.*DOIT_INGRESS_CONTROLLER=nginx/);
+      expect(r.output).toMatch(/Middleware \(traefik.io\/v1alpha1\) is not served by this cluster.*DOIT_KUBERNETES_VERSION=1.34/);
     }, 120_000);
   }
 

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  expectValid, LocalRegistry, LocalRegistryProps, PropError, RegistryHttpSecret, renderRegistryCompose,
+  expectValid, kubectlImageFor, LocalRegistry, LocalRegistryProps, PropError, RegistryHttpSecret, renderRegistryCompose,
 } from '../../lib';
 import { find, secretValues, selects, synth } from '../util';
 
@@ -132,11 +132,21 @@ describe('LocalRegistry', () => {
       const { pod } = gc();
       expect(pod.initContainers.map((c: any) => c.name)).toEqual(['enter-read-only', 'wait-read-only', 'garbage-collect']);
       expect(pod.initContainers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}']);
-      expect(pod.initContainers[1].command).toEqual(['kubectl', '--namespace', 'container-registry', 'rollout', 'status', 'statefulset/registry', '--timeout=10m']);
-      expect(pod.initContainers[2].command[2]).toMatch(/^registry garbage-collect --delete-untagged \/etc\/docker\/registry\/config.yml; echo \$\? > \/tmp\/gc-exit-code; exit 0$/);
+      // The wait never fails the pod (leave-read-only must run); a failed wait skips the collection.
+      expect(pod.initContainers[1].command).toEqual(['/bin/bash', '-c',
+        'if ! kubectl --namespace container-registry rollout status statefulset/registry --timeout=10m; then echo "wait-read-only: the read-only registry did not roll out; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0']);
+      expect(pod.initContainers[2].command[2]).toBe('if [ -e /tmp/wait-failed ]; then echo 1 > /tmp/gc-exit-code; exit 0; fi; registry garbage-collect --delete-untagged /etc/docker/registry/config.yml; echo $? > /tmp/gc-exit-code; exit 0');
       expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": false}']);
       expect(pod.containers[1].command[2]).toContain('exit "$code"');
       expect(pod.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-registry-0');
+      expect(pod.enableServiceLinks).toBe(false);
+    });
+
+    test('kubectl matches the cluster minor the stack targets', () => {
+      expect(gc().pod.containers[0].image).toBe('registry.k8s.io/kubectl:v1.36.3');
+      expect(kubectlImageFor('1.34')).toBe('registry.k8s.io/kubectl:v1.34.4');
+      expect(kubectlImageFor('1.35')).toBe('registry.k8s.io/kubectl:v1.35.4');
+      expect(() => kubectlImageFor('1.20')).toThrow(/no kubectl image for Kubernetes 1.20; known: 1.34, 1.35, 1.36/);
     });
 
     test('least RBAC: one StatefulSet, get/patch/list/watch, bound to the job\'s own ServiceAccount', () => {

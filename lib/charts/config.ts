@@ -3,6 +3,7 @@ import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CRON_SCHEDULE } from '../common/cron';
+import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../registry/local-registry';
 
 /**
  * Configuration of the default doit stack: typed, with defaults, overridable by a config
@@ -29,9 +30,14 @@ export const TLS_MODES = ['controller-default', 'secret', 'cert-manager', 'self-
 export const INGRESS_CONTROLLERS = ['traefik', 'nginx'] as const;
 export const SECRET_MODES = ['local-file', 'existing'] as const;
 
+/** Kubernetes minors of the MicroK8s releases the stack targets (Traefik from 1.35). */
+export const KUBERNETES_MINORS = Object.keys(KUBECTL_IMAGES) as [string, ...string[]];
+
 export const DoitConfigSchema = z.object({
   /** Namespace of the app and its database. */
   namespace: dnsLabel.default('doit'),
+  /** Kubernetes minor of the MicroK8s cluster: picks the ingress controller's default and kubectl's version. */
+  kubernetesVersion: z.enum(KUBERNETES_MINORS).default(DEFAULT_KUBERNETES_MINOR),
   image: z.object({
     /** Repository in the local registry (`localhost:32000/<name>:<tag>`). */
     name: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an image name such as "doit"').default('doit'),
@@ -71,7 +77,8 @@ export const DoitConfigSchema = z.object({
     secretName: dnsLabel.optional(),
   }).strict().prefault({}),
   ingress: z.object({
-    controller: z.enum(INGRESS_CONTROLLERS).default('traefik'),
+    /** @default traefik from Kubernetes 1.35 (MicroK8s' Traefik addon), nginx before */
+    controller: z.enum(INGRESS_CONTROLLERS).optional(),
     className: dnsLabel.default('public'),
   }).strict().prefault({}),
   secrets: z.object({
@@ -85,7 +92,11 @@ export const DoitConfigSchema = z.object({
   .refine(c => c.tls.mode !== 'secret' || !!c.tls.secretName,
     { path: ['tls', 'secretName'], message: 'tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)' })
   .refine(c => !['cert-manager', 'secret', 'self-signed'].includes(c.tls.mode) || !!c.host,
-    { path: ['host'], message: 'this tls.mode needs a host (DOIT_HOST): a certificate names its host; only "controller-default" works host-less at https://localhost' });
+    { path: ['host'], message: 'this tls.mode needs a host (DOIT_HOST): a certificate names its host; only "controller-default" works host-less at https://localhost' })
+  .transform(c => ({
+    ...c,
+    ingress: { ...c.ingress, controller: c.ingress.controller ?? (Number(c.kubernetesVersion.split('.')[1]) >= 35 ? 'traefik' as const : 'nginx' as const) },
+  }));
 
 export type DoitConfig = z.output<typeof DoitConfigSchema>;
 export type DoitConfigInput = z.input<typeof DoitConfigSchema>;
@@ -94,6 +105,7 @@ type EnvKind = 'string' | 'int' | 'bool';
 /** Every environment variable the config reads, and the config path it sets. */
 export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_NAMESPACE: { path: ['namespace'], kind: 'string' },
+  DOIT_KUBERNETES_VERSION: { path: ['kubernetesVersion'], kind: 'string' },
   DOIT_IMAGE_NAME: { path: ['image', 'name'], kind: 'string' },
   DOIT_IMAGE_TAG: { path: ['image', 'tag'], kind: 'string' },
   DOIT_IMAGE_REPOSITORY: { path: ['image', 'repository'], kind: 'string' },

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { IngressCertificate, IngressController } from '../ingress';
-import { LocalRegistry, RegistryHttpSecret } from '../registry';
+import { kubectlImageFor, LocalRegistry, RegistryHttpSecret } from '../registry';
 import { DoitConfig, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';
@@ -105,6 +105,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
         httpSecret: secrets ? RegistryHttpSecret.fromValue(secrets.registryHttpSecret) : RegistryHttpSecret.fromExistingSecret('registry-http-secret'),
         secretScope: secretsChart,
         advertise: !props.prefix,
+        garbageCollection: { kubectlImage: kubectlImageFor(config.kubernetesVersion) },
       },
     });
     registry = registryChart.registry;

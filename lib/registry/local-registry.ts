@@ -16,10 +16,24 @@ import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
 export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
 /**
- * kubectl for the garbage-collection Job (no shell needed). kubectl supports API servers one
- * minor version either side: set `garbageCollection.kubectlImage` to your cluster's minor.
+ * kubectl for the garbage-collection Job, one per Kubernetes minor that MicroK8s ships (kubectl
+ * supports API servers only one minor version either side; the image has bash since 1.28).
  */
-export const DEFAULT_KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.34.0';
+export const KUBECTL_IMAGES: Readonly<Record<string, string>> = {
+  '1.34': 'registry.k8s.io/kubectl:v1.34.4',
+  '1.35': 'registry.k8s.io/kubectl:v1.35.4',
+  '1.36': 'registry.k8s.io/kubectl:v1.36.3',
+};
+/** The cluster minor the defaults target: current MicroK8s. */
+export const DEFAULT_KUBERNETES_MINOR = '1.36';
+export const DEFAULT_KUBECTL_IMAGE = KUBECTL_IMAGES[DEFAULT_KUBERNETES_MINOR];
+
+/** The kubectl image for a cluster of Kubernetes `minor` ("1.36"); throws for one we do not know. */
+export function kubectlImageFor(minor: string): string {
+  const image = KUBECTL_IMAGES[minor];
+  if (!image) throw new Error(`no kubectl image for Kubernetes ${minor}; known: ${Object.keys(KUBECTL_IMAGES).join(', ')}`);
+  return image;
+}
 
 /** Where the registry's `http.secret` (signs upload state) comes from. */
 export abstract class RegistryHttpSecret {
@@ -285,12 +299,14 @@ export class LocalRegistry extends Construct {
    * a stopped registry) during `garbage-collect`: a push that uploaded its blobs but not yet
    * its manifest would otherwise lose those blobs. One Job pod, in order:
    * 1. (init, kubectl) set `REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}` on the
-   *    StatefulSet and wait for the rollout: the read-only pod now serves pulls, rejects pushes;
-   * 2. (init, registry image) run `registry garbage-collect` on the same volume (RWO allows a
-   *    second pod on the node); its exit code is saved, the step itself never fails;
-   * 3. (kubectl) set the variable back to writable (the value the manifest declares), in parallel with
-   *    (registry image) a container that exits with the saved code, so a failed collection fails the Job
-   *    while the registry is writable again either way.
+   *    StatefulSet (if this fails, nothing changed);
+   * 2. (init, kubectl) wait for the rollout: the read-only pod now serves pulls, rejects pushes.
+   *    A failed or timed-out wait is recorded and the step itself succeeds, so step 4 still runs;
+   * 3. (init, registry image) run `registry garbage-collect` on the same volume (RWO allows a
+   *    second pod on the node), unless the wait failed; the outcome is saved, the step never fails;
+   * 4. (kubectl) set the variable back to writable (the value the manifest declares), in parallel with
+   *    (registry image) a container that exits with the saved outcome, so a failed wait or collection
+   *    fails the Job while the registry is writable again either way.
    * The ServiceAccount may only get, patch, list and watch this one StatefulSet.
    */
   private garbageCollection(schedule: string, deleteUntagged: boolean, kubectlImage: string, registryImage: string, ctx: {
@@ -312,13 +328,14 @@ export class LocalRegistry extends Construct {
       requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
       limits: { memory: k8s.Quantity.fromString('256Mi') },
     };
-    const kubectl = (cname: string, args: string[]): k8s.Container => ({
-      name: cname, image: kubectlImage, command: ['kubectl', '--namespace', this.namespace, ...args],
+    const kubectlContainer = (cname: string, command: string[]): k8s.Container => ({
+      name: cname, image: kubectlImage, command,
       env: [{ name: 'HOME', value: '/tmp' }], resources: small, securityContext: ctx.security,
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     });
+    const kubectl = (cname: string, args: string[]) => kubectlContainer(cname, ['kubectl', '--namespace', this.namespace, ...args]);
     const sts = `statefulset/${this.name}`;
-    const rollout = ['rollout', 'status', sts, '--timeout=10m'];
+    const rollout = `kubectl --namespace ${this.namespace} rollout status ${sts} --timeout=10m`;
     const gcArgs = ['registry', 'garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), '/etc/docker/registry/config.yml'];
     return new k8s.KubeCronJob(this, 'GarbageCollection', {
       metadata: ctx.meta(name),
@@ -331,14 +348,17 @@ export class LocalRegistry extends Construct {
           spec: {
             serviceAccountName: sa.name,
             automountServiceAccountToken: true, // kubectl talks to the API with the Role above
+            enableServiceLinks: false,
             restartPolicy: 'Never',
             securityContext: ctx.podSecurity,
             initContainers: [
               kubectl('enter-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_READONLY_VALUE}`]),
-              kubectl('wait-read-only', rollout),
+              // Never fails: a failed init container would stop the pod before leave-read-only.
+              kubectlContainer('wait-read-only', ['/bin/bash', '-c',
+                `if ! ${rollout}; then echo "wait-read-only: the read-only registry did not roll out; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0`]),
               {
                 name: 'garbage-collect', image: registryImage, command: ['/bin/sh', '-c',
-                  `${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
+                  `if [ -e /tmp/wait-failed ]; then echo 1 > /tmp/gc-exit-code; exit 0; fi; ${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
                 resources: small, securityContext: ctx.security,
                 volumeMounts: [{ name: 'data', mountPath: '/var/lib/registry' }, ctx.configMount, { name: 'tmp', mountPath: '/tmp' }],
               },
@@ -346,7 +366,9 @@ export class LocalRegistry extends Construct {
             containers: [
               kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_WRITABLE_VALUE}`]),
               {
-                name: 'report', image: registryImage, command: ['/bin/sh', '-c', 'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
+                name: 'report', image: registryImage, command: ['/bin/sh', '-c',
+                  'if [ -e /tmp/wait-failed ]; then echo "garbage collection skipped: the read-only registry did not roll out"; exit 1; fi; ' +
+                  'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
                 resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
