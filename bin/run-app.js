@@ -15,7 +15,7 @@ function sources(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return sources(p);
-    return /\.(ts|sh)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
+    return /\.(ts|sh|conf)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
   });
 }
 

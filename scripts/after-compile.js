@@ -5,6 +5,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
+fs.copyFileSync(path.join(root, 'lib', 'postgres', 'pg_hba.conf'), path.join(root, 'dist-lib', 'lib', 'postgres', 'pg_hba.conf'));
 for (const construct of ['postgres', 'elixir']) {
   fs.cpSync(path.join(root, 'lib', construct, 'scripts'), path.join(root, 'dist-lib', 'lib', construct, 'scripts'), { recursive: true });
 }

@@ -32,7 +32,7 @@ describe('PostgresStatefulSet', () => {
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
     const { manifests } = build();
     expect(kinds(manifests)).toEqual([
-      'ConfigMap/postgres-initdb', 'ConfigMap/postgres-scripts', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
+      'ConfigMap/postgres-config', 'ConfigMap/postgres-initdb', 'ConfigMap/postgres-scripts', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
     ]);
   });
 
@@ -286,7 +286,7 @@ describe('PostgresStatefulSet', () => {
 
     test('postgresql.conf settings become -c arguments', () => {
       const { container } = build({ config: { max_connections: 200, shared_buffers: '256MB', log_connections: true } });
-      expect(container.args).toEqual(['postgres', '-c', 'password_encryption=scram-sha-256',
+      expect(container.args).toEqual(['postgres', '-c', 'password_encryption=scram-sha-256', '-c', 'hba_file=/etc/postgresql/config/pg_hba.conf',
         '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'log_connections=on']);
     });
   });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
@@ -356,7 +358,14 @@ export class PostgresStatefulSet extends Construct {
       // so the pod is not reported ready while initdb scripts still run.
       command: ['pg_isready', '--host=127.0.0.1', `--port=${this.port}`, `--username=${this.username}`, `--dbname=${this.databaseName}`, '--timeout=4'],
     });
-    const args = ['postgres', '-c', 'password_encryption=scram-sha-256'];
+    // Client authentication on every start (not only at initdb): no superuser over TCP.
+    const config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${this.name}-config`, labels: labels.all },
+      data: { 'pg_hba.conf': readFileSync(join(__dirname, 'pg_hba.conf'), 'utf8') },
+    });
+    volumes.push({ name: 'config', configMap: { name: config.name, defaultMode: 0o444 } });
+    mounts.push({ name: 'config', mountPath: '/etc/postgresql/config', readOnly: true });
+    const args = ['postgres', '-c', 'password_encryption=scram-sha-256', '-c', 'hba_file=/etc/postgresql/config/pg_hba.conf'];
     for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
 
     this.statefulSet = new StatefulSetWithStoredClaims(this, 'StatefulSet', {
