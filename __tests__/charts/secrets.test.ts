@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { loadOrCreateSecrets, SecretsFileError } from '../../lib/charts/secrets';
@@ -48,5 +48,36 @@ describe('loadOrCreateSecrets', () => {
     expect(() => loadOrCreateSecrets(file)).toThrow(/unknown key\(s\) password/);
     writeFileSync(file, '{nope');
     expect(() => loadOrCreateSecrets(file)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('the secrets file stays private and its errors are clear', () => {
+  test('group/other permissions are removed, with a warning that says why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-mode-'));
+    try {
+      const file = join(dir, 'doit.json');
+      const first = loadOrCreateSecrets(file);
+      chmodSync(file, 0o644);
+      const warnings: string[] = [];
+      expect(loadOrCreateSecrets(file, m => warnings.push(m))).toEqual(first);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([expect.stringMatching(/doit.json was readable by others \(mode 0644\); set it to 0600/)]);
+      loadOrCreateSecrets(file, m => warnings.push(m));
+      expect(warnings).toHaveLength(1); // already private: no warning
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an unwritable place: a SecretsFileError that says what to do, no stack trace needed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-ro-'));
+    try {
+      writeFileSync(join(dir, 'a-file'), '');
+      // A path below a regular file can never be created, even by root.
+      expect(() => loadOrCreateSecrets(join(dir, 'a-file', 'doit.json'))).toThrow(SecretsFileError);
+      expect(() => loadOrCreateSecrets(join(dir, 'a-file', 'doit.json'))).toThrow(/cannot be written \((EEXIST|ENOTDIR).*Set DOIT_SECRETS_FILE to a file in a writable directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CRON_SCHEDULE } from '../common/cron';
+import { cronProblem } from '../common/cron';
+import { repositoryProblem } from '../common/image-ref';
+import { parseQuantity } from '../validation/props';
 import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../registry/local-registry';
 
 /**
@@ -14,17 +16,24 @@ import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../registry/local-regi
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 const dnsLabel = z.string().regex(DNS_LABEL, 'expected a DNS-1123 label (lower-case letters, digits, "-")');
-const quantity = z.string().regex(QUANTITY, 'expected a Kubernetes quantity such as "5Gi"');
+const quantity = z.string().refine(v => (parseQuantity(v) ?? 0) > 0, 'expected a positive Kubernetes quantity such as "5Gi"');
+/**
+ * Namespaces the stack must not take over: its default-deny NetworkPolicies would cut off the
+ * cluster's own components (kube-system), the addons (ingress, cert-manager) or everything
+ * else deployed there (default).
+ */
+export const RESERVED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default', 'ingress', 'cert-manager'];
 
 /**
  * The stack's default StorageClass: MicroK8s' hostpath provisioner with reclaim policy
  * Retain, created by the stack, so that even deleting the namespace keeps the volumes.
  */
 export const RETAINED_STORAGE_CLASS = 'microk8s-hostpath-retain';
+/** Namespace of the stack's registry (as the MicroK8s addon's). */
+export const REGISTRY_NAMESPACE = 'container-registry';
 
 export const TLS_MODES = ['controller-default', 'secret', 'cert-manager', 'self-signed'] as const;
 export const INGRESS_CONTROLLERS = ['traefik', 'nginx'] as const;
@@ -45,7 +54,10 @@ export const DoitConfigSchema = z.object({
     tag: z.string().regex(IMAGE_TAG, 'expected an image tag such as "0.1.0"')
       .refine(t => t !== 'latest', 'must not be "latest": pin the release you built').default('0.1.0'),
     /** Full repository outside the local registry (e.g. "ghcr.io/me/doit"); overrides registry + name. */
-    repository: z.string().min(1).optional(),
+    repository: z.string().superRefine((v, ctx) => {
+      const problem = repositoryProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `expected an image repository without tag, such as "ghcr.io/me/doit" (${problem})` });
+    }).optional(),
   }).strict().prefault({}),
   /** Public host name; absent: host-less local mode, reached at https://localhost. */
   host: z.string().max(253).regex(HOSTNAME, 'expected a lower-case DNS host name such as "doit.example.com"').optional(),
@@ -58,7 +70,10 @@ export const DoitConfigSchema = z.object({
   backup: z.object({
     /** Scheduled pg_dump backups of the database (PostgresBackup). */
     enabled: z.boolean().default(true),
-    schedule: z.string().regex(CRON_SCHEDULE, 'expected a five-field cron expression such as "15 2 * * *"').default('15 2 * * *'),
+    schedule: z.string().superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `expected a five-field cron expression such as "15 2 * * *" (${problem})` });
+    }).default('15 2 * * *'),
     retention: z.number().int().min(1).max(1000).default(7),
     storageSize: quantity.default('10Gi'),
   }).strict().prefault({}),
@@ -87,6 +102,15 @@ export const DoitConfigSchema = z.object({
     file: z.string().min(1).default('.secrets/doit.json'),
   }).strict().prefault({}),
 }).strict()
+  .superRefine((c, ctx) => {
+    const taken = [...RESERVED_NAMESPACES, ...(c.registry.enabled ? [REGISTRY_NAMESPACE] : [])];
+    if (taken.includes(c.namespace)) {
+      ctx.addIssue({
+        code: 'custom', path: ['namespace'],
+        message: `"${c.namespace}" is not the app's to take: the stack's default-deny NetworkPolicies would cut off what runs there${c.namespace === REGISTRY_NAMESPACE ? ' (our registry lives in it)' : ''}; use a namespace of its own, e.g. "doit" (reserved: ${taken.join(', ')})`,
+      });
+    }
+  })
   .refine(c => c.tls.mode !== 'cert-manager' || !!c.tls.clusterIssuer,
     { path: ['tls', 'clusterIssuer'], message: 'tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)' })
   .refine(c => c.tls.mode !== 'secret' || !!c.tls.secretName,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname } from 'path';
 
 /**
@@ -36,8 +36,9 @@ const SPECS: Record<keyof DoitSecretValues, SecretSpec> = {
 };
 
 export class SecretsFileError extends Error {
-  constructor(file: string, problem: string) {
-    super(`${file}: ${problem}. Fix or delete the file (deleting it generates new values: only do that before the database was first initialised).`);
+  constructor(file: string, problem: string,
+    hint = 'Fix or delete the file (deleting it generates new values: only do that before the database was first initialised).') {
+    super(`${file}: ${problem}. ${hint}`);
     this.name = 'SecretsFileError';
   }
 }
@@ -46,7 +47,8 @@ export class SecretsFileError extends Error {
  * Read the secrets file, generating the values it lacks (all of them on first use) and
  * writing it back atomically with mode 0600. Existing values are never changed.
  */
-export function loadOrCreateSecrets(file: string): DoitSecretValues {
+export function loadOrCreateSecrets(file: string, warn: (message: string) => void = m => console.warn(m)): DoitSecretValues {
+  if (existsSync(file)) keepPrivate(file, warn);
   const existing = existsSync(file) ? parse(file) : {};
   const values: Record<string, string> = { ...existing };
   for (const [key, spec] of Object.entries(SPECS)) values[key] ??= spec.generate();
@@ -79,7 +81,30 @@ function validate(file: string, values: Record<string, string>): void {
   }
 }
 
+/** Group or other permissions on the secrets file are removed (0600), with a warning. */
+function keepPrivate(file: string, warn: (message: string) => void): void {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  try {
+    chmodSync(file, 0o600);
+  } catch (e) {
+    throw new SecretsFileError(file, `is readable by others (mode ${mode.toString(8).padStart(4, '0')}) and its mode cannot be changed (${(e as NodeJS.ErrnoException).code}); make it 0600`);
+  }
+  warn(`warning: ${file} was readable by others (mode ${mode.toString(8).padStart(4, '0')}); set it to 0600. Anyone who read it has the database password: rotate it if that was not you.`);
+}
+
 function write(file: string, values: Record<string, string>, create: boolean): void {
+  try {
+    writeAtomically(file, values, create);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof SecretsFileError || !code) throw e;
+    throw new SecretsFileError(file, `cannot be written (${(e as Error).message})`,
+      'Set DOIT_SECRETS_FILE to a file in a writable directory, outside the output directory (default .secrets/doit.json).');
+  }
+}
+
+function writeAtomically(file: string, values: Record<string, string>, create: boolean): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n', { mode: 0o600, flag: 'wx' });

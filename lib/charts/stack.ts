@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { IngressCertificate, IngressController } from '../ingress';
 import { kubectlImageFor, LocalRegistry, RegistryHttpSecret } from '../registry';
-import { DoitConfig, RETAINED_STORAGE_CLASS } from './config';
+import { DoitConfig, REGISTRY_NAMESPACE, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';
 import { DoitSecretValues } from './secrets';
@@ -62,7 +62,7 @@ export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const { config, secrets } = props;
   const id = (name: string) => (props.prefix ? `${props.prefix}-${name}` : name);
-  const registryNamespace = props.prefix ? `${props.prefix}-registry` : 'container-registry';
+  const registryNamespace = props.prefix ? `${props.prefix}-registry` : REGISTRY_NAMESPACE;
 
   // Not labelled part-of: `kubectl apply --prune -l app.kubernetes.io/part-of=doit` must never
   // select a Namespace (pruning one deletes every PVC in it).

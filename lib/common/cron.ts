@@ -2,14 +2,61 @@ import { IConstruct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropError } from '../validation/props';
 
-/** A five-field cron expression (the CronJob controller validates the fields themselves). */
-export const CRON_SCHEDULE = /^(\S+\s+){4}\S+$/;
+/**
+ * Five-field cron expressions as the CronJob controller accepts them (robfig/cron's standard
+ * parser): minute, hour, day of month, month, day of week; each field `*`, a value, a range
+ * `a-b`, a step (`*` or a range, then `/n`), or a comma list of those; month and weekday names (`jan`,
+ * `mon`); `?` for day fields; or a macro (`@daily`, …).
+ */
+const FIELDS: ReadonlyArray<{ readonly name: string; readonly min: number; readonly max: number; readonly names?: readonly string[] }> = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { name: 'day of week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** What is wrong with a cron expression, or undefined when the CronJob controller accepts it. */
+export function cronProblem(expression: unknown): string | undefined {
+  if (typeof expression !== 'string') return 'expected a string';
+  const expr = expression.trim();
+  if (expr.startsWith('@')) return MACROS.includes(expr) ? undefined : `unknown macro ${expr} (known: ${MACROS.join(', ')})`;
+  if (/^(TZ|CRON_TZ)=/.test(expr)) return 'time zones go in the CronJob\'s timeZone, not in the schedule';
+  const parts = expr.split(/\s+/);
+  if (parts.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  for (let i = 0; i < 5; i++) {
+    const problem = fieldProblem(parts[i], FIELDS[i]);
+    if (problem) return `${FIELDS[i].name} "${parts[i]}": ${problem}`;
+  }
+  return undefined;
+}
+
+function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
+  const value = (v: string): number | undefined => {
+    const byName = spec.names?.indexOf(v.toLowerCase()) ?? -1;
+    if (byName >= 0) return byName + (spec.name === 'month' ? 1 : 0);
+    return /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  for (const item of field.split(',')) {
+    const [range, step, ...extra] = item.split('/');
+    if (extra.length > 0 || range === '') return `"${item}" is not a value, range or step`;
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) return `step "${step}" must be a positive number`;
+    if (range === '*' || (range === '?' && spec.name.startsWith('day'))) continue;
+    const [from, to, ...more] = range.split('-');
+    const a = value(from);
+    const b = to === undefined ? a : value(to);
+    if (more.length > 0 || a === undefined || b === undefined) return `"${range}" is not a number${spec.names ? ' or name' : ''}`;
+    if (a < spec.min || b > spec.max) return `out of range ${spec.min}-${spec.max}`;
+    if (a > b) return `range "${range}" is backwards`;
+  }
+  return undefined;
+}
 
 export function checkSchedule(scope: IConstruct, prop: string, value: unknown, example: string): string {
-  if (typeof value !== 'string' || !CRON_SCHEDULE.test(value.trim())) {
-    throw new PropError(scope, prop, value, `expected a five-field cron expression such as "${example}"`);
-  }
-  return value;
+  const problem = cronProblem(value);
+  if (problem) throw new PropError(scope, prop, value, `expected a five-field cron expression such as "${example}" (${problem})`);
+  return value as string;
 }
 
 /**

@@ -11,7 +11,7 @@ import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
 import { SECRET_NAME } from '../validation/policy';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey, checkResources,
 } from '../validation/props';
 import { elixirScript } from './scripts';
 import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
@@ -246,10 +246,10 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     const clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     const extraEnv = checkExtraEnv(this, props.env ?? {});
     const migrations = checkMigrations(this, props.migrations);
-    const resources = props.resources ?? {
+    const resources = checkResources(this, 'resources', props.resources ?? {
       requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
       limits: { memory: k8s.Quantity.fromString('512Mi') },
-    };
+    });
 
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;

@@ -10,7 +10,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 import { postgresScript } from './scripts';
@@ -219,10 +219,10 @@ export class PostgresStatefulSet extends Construct {
     this.clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     const settings = checkSettings(this, props.config ?? {});
     const initScripts = checkInitScripts(this, props.initScripts ?? {});
-    const resources = props.resources ?? {
+    const resources = checkResources(this, 'resources', props.resources ?? {
       requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
       limits: { memory: k8s.Quantity.fromString('1Gi') },
-    };
+    });
 
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;

@@ -9,7 +9,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
 import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
 
@@ -243,10 +243,10 @@ export class LocalRegistry extends Construct {
                 // registry that a failed garbage collection left read-only.
                 { name: REGISTRY_READONLY_ENV, value: REGISTRY_WRITABLE_VALUE },
               ],
-              resources: props.resources ?? {
+              resources: checkResources(this, 'resources', props.resources ?? {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { memory: k8s.Quantity.fromString('512Mi') },
-              },
+              }),
               securityContext: security,
               startupProbe: probe({ periodSeconds: 2, failureThreshold: 30 }),
               readinessProbe: probe({ periodSeconds: 5, failureThreshold: 3 }),

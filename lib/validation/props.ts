@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { imageReferenceProblem } from '../common/image-ref';
 
 /**
  * A construct was given a prop it cannot synthesize.
@@ -101,15 +102,38 @@ export function checkNonEmpty(scope: IConstruct, prop: string, value: string): s
  * when the image changed.
  */
 export function checkPinnedImage(scope: IConstruct, prop: string, value: string): string {
-  checkNonEmpty(scope, prop, value);
-  const digest = value.includes('@sha256:');
-  const lastSegment = value.split('/').pop() ?? '';
-  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
-  if (!digest && (!tag || tag === 'latest')) {
-    throw new PropError(scope, prop, value,
-      'expected an image pinned to a tag other than "latest" or to a digest (e.g. "localhost:32000/doit:1.2.3")');
+  const problem = imageReferenceProblem(value);
+  if (problem) {
+    throw new PropError(scope, prop, value, `expected an image reference pinned to a tag other than "latest" or to a digest, e.g. "localhost:32000/doit:1.2.3" (${problem})`);
   }
   return value;
+}
+
+/**
+ * Container resources: every quantity valid and not negative, and no request above its limit
+ * (the API server refuses both at apply time).
+ */
+export function checkResources<T extends { requests?: Record<string, { value: string | number }>; limits?: Record<string, { value: string | number }> }>(
+  scope: IConstruct, prop: string, resources: T): T {
+  const parsed: Record<'requests' | 'limits', Record<string, number>> = { requests: {}, limits: {} };
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [resource, q] of Object.entries(resources?.[kind] ?? {})) {
+      const text = String((q as { value: string | number })?.value ?? q);
+      const value = parseQuantity(text.trim());
+      if (value === undefined || value < 0) {
+        throw new PropError(scope, `${prop}.${kind}.${resource}`, text, 'expected a non-negative Kubernetes quantity such as "250m" or "512Mi"');
+      }
+      parsed[kind][resource] = value;
+    }
+  }
+  for (const [resource, request] of Object.entries(parsed.requests)) {
+    const limit = parsed.limits[resource];
+    if (limit !== undefined && request > limit) {
+      throw new PropError(scope, `${prop}.requests.${resource}`, String((resources.requests as any)[resource].value),
+        `must not exceed limits.${resource} (${String((resources.limits as any)[resource].value)}): raise the limit or lower the request`);
+    }
+  }
+  return resources;
 }
 
 /** A key of a Secret or ConfigMap. */

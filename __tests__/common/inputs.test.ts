@@ -1,0 +1,127 @@
+/**
+ * The shared input helpers (cron, image references, resources) and the props and config that
+ * use them: bad input fails at synth with the construct path, the prop and what is accepted.
+ */
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { cronProblem } from '../../lib/common/cron';
+import { imageReferenceProblem, repositoryProblem, splitImageReference } from '../../lib/common/image-ref';
+import { ConfigError, loadConfig } from '../../lib/charts/config';
+import { ElixirDeployment, ElixirSecrets, PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../../lib';
+import { Quantity } from '../../imports/k8s';
+import { testChart } from '../util';
+
+describe('cron schedules', () => {
+  test.each(['15 2 * * *', '*/5 * * * *', '0 0-23/2 1,15 * mon-fri', '30 3 * jan,jul sun', '0 0 ? * 6', '@daily', '@hourly'])('accepts %s', expr => {
+    expect(cronProblem(expr)).toBeUndefined();
+  });
+  test.each([
+    ['61 2 * * *', /minute "61": out of range 0-59/],
+    ['a b c d e', /minute "a": "a" is not a number/],
+    ['0 24 * * *', /hour "24": out of range 0-23/],
+    ['0 0 0 * *', /day of month "0": out of range 1-31/],
+    ['0 0 * 13 *', /month "13": out of range 1-12/],
+    ['0 0 * * 7', /day of week "7": out of range 0-6/],
+    ['0 0 * * mon-sat-sun', /is not a number or name/],
+    ['*/0 * * * *', /step "0" must be a positive number/],
+    ['5-1 * * * *', /backwards/],
+    ['* * * *', /expected 5 fields/],
+    ['@sometimes', /unknown macro/],
+    ['TZ=UTC 0 0 * * *', /timeZone/],
+  ])('refuses %s', (expr, message) => {
+    expect(cronProblem(expr)).toMatch(message);
+  });
+});
+
+describe('image references', () => {
+  test.each(['postgres:17.6', 'localhost:32000/doit:0.1.0', 'ghcr.io/acme/shop:1.0.0', 'registry.k8s.io/kubectl:v1.36.3',
+    `reg.example.com:5000/team/app@sha256:${'a'.repeat(64)}`, 'Reg.Example.com/team/app:1'])('accepts %s', ref => {
+    expect(imageReferenceProblem(ref)).toBeUndefined();
+  });
+  test.each([
+    ['https://reg.example.com/app:1', /no URL scheme/],
+    ['reg.example.com/Team/App:1', /the path must be lower case/],
+    ['doit', /not pinned/],
+    ['doit:latest', /not pinned/],
+    ['doit:bad tag', /tag "bad tag" is not a tag/],
+    ['doit@sha256:xyz', /digest "sha256:xyz"/],
+    ['double//slash:1', /expected \[registry-host/],
+  ])('refuses %s', (ref, message) => {
+    expect(imageReferenceProblem(ref)).toMatch(message);
+  });
+  test('a registry port is not a tag', () => {
+    expect(splitImageReference('localhost:32000/doit')).toEqual({ repository: 'localhost:32000/doit', digest: undefined });
+    expect(repositoryProblem('localhost:32000/doit')).toBeUndefined();
+  });
+});
+
+describe('constructs refuse bad input with path, prop and accepted values', () => {
+  const db = () => {
+    const chart = testChart('doit');
+    return { chart, pg: new PostgresStatefulSet(chart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }) }) };
+  };
+  const app = (props: object) => {
+    const { chart } = db();
+    return () => new ElixirDeployment(chart, 'App', {
+      image: 'localhost:32000/doit:1.0.0', nodeBasename: 'doit', secrets: ElixirSecrets.fromValues({ secretKeyBase: 'k'.repeat(64), releaseCookie: 'c'.repeat(32) }), ...props,
+    });
+  };
+
+  test('image: not a reference', () => {
+    expect(app({ image: 'https://reg.example.com/doit:1' })).toThrow(/test\/App: invalid prop "image" = "https:\/\/reg.example.com\/doit:1": expected an image reference .*no URL scheme/);
+    expect(app({ image: 'Reg.example.com/Doit:1' })).toThrow(/the path must be lower case/);
+  });
+
+  test('resources: negative quantities and requests above limits', () => {
+    expect(app({ resources: { requests: { memory: Quantity.fromString('-1Gi') } } })).toThrow(/prop "resources.requests.memory" = "-1Gi": expected a non-negative Kubernetes quantity/);
+    expect(app({ resources: { requests: { memory: Quantity.fromString('1Gi') }, limits: { memory: Quantity.fromString('512Mi') } } }))
+      .toThrow(/prop "resources.requests.memory" = "1Gi": must not exceed limits.memory \(512Mi\)/);
+    expect(app({ resources: { requests: { cpu: Quantity.fromString('500m') }, limits: { cpu: Quantity.fromString('1') } } })).not.toThrow();
+  });
+
+  test('backup schedule: out-of-range and non-numeric fields', () => {
+    const { chart, pg } = db();
+    expect(() => new PostgresBackup(chart, 'Backup', { database: pg, schedule: '61 2 * * *' })).toThrow(/prop "schedule" = "61 2 \* \* \*": expected a five-field cron expression .*minute "61": out of range 0-59/);
+    expect(() => new PostgresBackup(chart, 'Backup2', { database: pg, schedule: 'a b c d e' })).toThrow(/minute "a"/);
+  });
+});
+
+describe('doit config refuses bad input', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cfg-in-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ env, cwd: dir });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).problems;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  test('cron schedules', () => {
+    expect(problems({ DOIT_BACKUP_SCHEDULE: '61 2 * * *' })).toEqual([expect.stringMatching(/^backup.schedule \(from env DOIT_BACKUP_SCHEDULE="61 2 \* \* \*"\): .*minute "61": out of range 0-59/)]);
+    expect(problems({ DOIT_BACKUP_SCHEDULE: 'a b c d e' })[0]).toMatch(/minute "a"/);
+  });
+
+  test('image repositories that are not references', () => {
+    expect(problems({ DOIT_IMAGE_REPOSITORY: 'https://reg.example.com' })[0]).toMatch(/^image.repository .*no URL scheme/);
+    expect(problems({ DOIT_IMAGE_REPOSITORY: 'reg.example.com/Me/Doit' })[0]).toMatch(/the path must be lower case/);
+    expect(loadConfig({ env: { DOIT_IMAGE_REPOSITORY: 'ghcr.io/me/doit' }, cwd: dir }).image.repository).toBe('ghcr.io/me/doit');
+  });
+
+  test.each(['kube-system', 'kube-public', 'kube-node-lease', 'default', 'ingress', 'cert-manager', 'container-registry'])('namespace %s is refused', ns => {
+    expect(problems({ DOIT_NAMESPACE: ns })).toEqual([expect.stringMatching(new RegExp(`^namespace \\(from env DOIT_NAMESPACE="${ns}"\\): "${ns}" is not the app's to take: .*default-deny NetworkPolicies`))]);
+  });
+
+  test('container-registry is fine when the stack brings no registry', () => {
+    expect(loadConfig({ env: { DOIT_NAMESPACE: 'container-registry', DOIT_REGISTRY_ENABLED: 'false' }, cwd: dir }).namespace).toBe('container-registry');
+  });
+
+  test('sizes must be positive quantities', () => {
+    expect(problems({ DOIT_POSTGRES_STORAGE_SIZE: '-5Gi' })[0]).toMatch(/^postgres.storageSize .*expected a positive Kubernetes quantity/);
+    expect(problems({ DOIT_BACKUP_STORAGE_SIZE: '0' })[0]).toMatch(/^backup.storageSize .*positive/);
+  });
+});
