@@ -111,6 +111,14 @@ describe('the doit stack on defaults', () => {
     expect(env.PHX_HOST.value).toBe(s.doit.ingress.host);
   });
 
+  test('DOIT_HOST as a node IP: host-less Ingress, PHX_HOST that IP (LiveView\'s origin check), controller certificate only', () => {
+    const { byChart } = stack({ DOIT_HOST: '192.168.1.50' });
+    const env = Object.fromEntries(find(byChart['03-doit'], 'Deployment', 'elixir').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.PHX_HOST).toBe('192.168.1.50');
+    expect(find(byChart['03-doit'], 'Ingress', 'elixir').spec.rules.map((r: any) => r.host)).toEqual([undefined]);
+    expect(() => stack({ DOIT_HOST: '192.168.1.50', DOIT_TLS_MODE: 'self-signed' })).toThrow(/this tls.mode needs a DNS host name .* only "controller-default" works with an IP address/);
+  });
+
   test('local mode: PHX_HOST localhost, reached at https://localhost', () => {
     const { s, byChart } = stack();
     expect(s.doit.ingress.url).toBe('https://localhost');

@@ -177,3 +177,25 @@ describe('TlsIngress', () => {
     });
   });
 });
+
+describe('TlsIngress public address (host-less, reached at a node IP)', () => {
+  test('an IPv4 address: host-less Ingress, host and url are the address, so the app\'s PHX_HOST follows', () => {
+    const { ingress, backend, manifests } = setup({ publicAddress: '192.168.1.50' });
+    expect(ingress.host).toBe('192.168.1.50');
+    expect(ingress.url).toBe('https://192.168.1.50');
+    expect(traefik(manifests).spec.rules.every((r: any) => r.host === undefined)).toBe(true);
+    backend.setPublicHost(ingress.host);
+    expect(backend.publicHost).toBe('192.168.1.50');
+  });
+
+  test('an IPv6 address gets brackets in the URL; a name that is not in the Ingress is accepted too', () => {
+    expect(setup({ publicAddress: 'fd00::50' }).ingress.url).toBe('https://[fd00::50]');
+    expect(setup({ publicAddress: 'node1.lan' }).ingress.host).toBe('node1.lan');
+  });
+
+  test('refused: an address with hosts, a URL, a port', () => {
+    expect(() => setup({ hosts: ['doit.example.com'], publicAddress: '192.168.1.50' })).toThrow(/prop "publicAddress" = "192.168.1.50": expected no publicAddress when hosts are given/);
+    expect(() => setup({ publicAddress: 'https://192.168.1.50' })).toThrow(/expected an IP address \(e.g. "192.168.1.50"\) or a lower-case DNS name, without scheme or port/);
+    expect(() => setup({ publicAddress: '192.168.1.50:443' })).toThrow(PropError);
+  });
+});

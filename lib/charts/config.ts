@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'fs';
+import { isIP } from 'net';
 import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -59,8 +60,13 @@ export const DoitConfigSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: `expected an image repository without tag, such as "ghcr.io/me/doit" (${problem})` });
     }).optional(),
   }).strict().prefault({}),
-  /** Public host name; absent: host-less local mode, reached at https://localhost. */
-  host: z.string().max(253).regex(HOSTNAME, 'expected a lower-case DNS host name such as "doit.example.com"').optional(),
+  /**
+   * Where people reach the app: a DNS name (served by the Ingress, certificates for it), or a
+   * node's IP address (host-less Ingress, PHX_HOST that IP, the controller's certificate).
+   * Absent: https://localhost, from the node itself only.
+   */
+  host: z.string().max(253).refine(v => HOSTNAME.test(v) || isIP(v) !== 0,
+    'expected a lower-case DNS host name such as "doit.example.com" or an IP address such as "192.168.1.50"').optional(),
   replicas: z.number().int().min(1).max(50).default(3),
   postgres: z.object({
     version: z.string().regex(/^\d+\.\d+(-[a-z0-9.]+)?$/, 'expected MAJOR.MINOR such as "17.6"').default('17.6'),
@@ -115,8 +121,8 @@ export const DoitConfigSchema = z.object({
     { path: ['tls', 'clusterIssuer'], message: 'tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)' })
   .refine(c => c.tls.mode !== 'secret' || !!c.tls.secretName,
     { path: ['tls', 'secretName'], message: 'tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)' })
-  .refine(c => !['cert-manager', 'secret', 'self-signed'].includes(c.tls.mode) || !!c.host,
-    { path: ['host'], message: 'this tls.mode needs a host (DOIT_HOST): a certificate names its host; only "controller-default" works host-less at https://localhost' })
+  .refine(c => !['cert-manager', 'secret', 'self-signed'].includes(c.tls.mode) || (!!c.host && isIP(c.host) === 0),
+    { path: ['host'], message: 'this tls.mode needs a DNS host name (DOIT_HOST): a certificate names its host; only "controller-default" works with an IP address or host-less at https://localhost' })
   .transform(c => ({
     ...c,
     ingress: { ...c.ingress, controller: c.ingress.controller ?? (Number(c.kubernetesVersion.split('.')[1]) >= 35 ? 'traefik' as const : 'nginx' as const) },

@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../elixir';
@@ -80,7 +81,10 @@ export class DoitChart extends Chart {
 
     this.ingress = new TlsIngress(this, 'Ingress', {
       backend: this.app,
-      hosts: props.host ? [props.host] : [],
+      // A name goes into the Ingress; an IP address cannot (the Ingress stays host-less) but is
+      // still where browsers come from, so it becomes the public address (PHX_HOST).
+      hosts: props.host && isIP(props.host) === 0 ? [props.host] : [],
+      publicAddress: props.host && isIP(props.host) !== 0 ? props.host : undefined,
       controller: props.controller,
       ingressClassName: props.ingressClassName,
       certificate: props.certificate,

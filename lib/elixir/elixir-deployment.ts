@@ -11,7 +11,7 @@ import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
 import { SECRET_NAME } from '../validation/policy';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkSecretKey, checkResources,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources,
 } from '../validation/props';
 import { elixirScript } from './scripts';
 import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
@@ -229,7 +229,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     if (clash) {
       throw new PropError(this, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
     }
-    this.phxHostEnv = { name: 'PHX_HOST', value: checkDnsSubdomain(this, 'phxHost', props.phxHost ?? 'localhost') };
+    this.phxHostEnv = { name: 'PHX_HOST', value: checkPublicAddress(this, 'phxHost', props.phxHost ?? 'localhost') };
     const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
     const healthPath = props.healthCheckPath ?? '/';
     for (const [prop, path] of [['healthCheckPath', healthPath], ['livenessPath', props.livenessPath ?? '/']] as const) {
@@ -474,7 +474,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
    * for the host LiveView's origin check compares.
    */
   public setPublicHost(host: string): void {
-    this.phxHostEnv.value = checkDnsSubdomain(this, 'publicHost', host);
+    this.phxHostEnv.value = checkPublicAddress(this, 'publicHost', host);
   }
 
   /** The current `PHX_HOST`. */

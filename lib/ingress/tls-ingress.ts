@@ -1,10 +1,11 @@
+import { isIP } from 'net';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
 import { declareExternalSecret } from '../validation/declarations';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, parseQuantity, PropError } from '../validation/props';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError } from '../validation/props';
 import { TraefikMiddleware } from './custom-resources';
 import { SelfSignedCaIssuer } from './self-signed-ca';
 
@@ -65,6 +66,14 @@ export interface TlsIngressProps {
    * @default [] (local mode)
    */
   readonly hosts?: string[];
+  /**
+   * Host-less mode only: the address people type to reach the app, usually a node's IP
+   * (`192.168.1.50`) or a name that is not in the Ingress. It becomes `host` and `url`, and so
+   * the app's PHX_HOST: LiveView accepts a websocket only from the origin PHX_HOST names, so a
+   * browser at `https://192.168.1.50` needs PHX_HOST `192.168.1.50`, not `localhost`.
+   * @default "localhost" (only a browser on the node itself)
+   */
+  readonly publicAddress?: string;
   /** @default IngressController.TRAEFIK (what current MicroK8s ships) */
   readonly controller?: IngressController;
   /** @default "public" (exists on MicroK8s with both controllers) */
@@ -149,8 +158,12 @@ export class TlsIngress extends Construct {
     const timeout = checkInteger(this, 'websocketTimeoutSeconds', props.websocketTimeoutSeconds ?? 3600, 60, 86400);
     const namespace = Chart.of(this).namespace;
 
-    this.host = this.hosts[0] ?? 'localhost';
-    this.urls = (this.hosts.length > 0 ? this.hosts : ['localhost']).map(h => `https://${h}`);
+    if (props.publicAddress !== undefined && this.hosts.length > 0) {
+      throw new PropError(this, 'publicAddress', props.publicAddress, 'expected no publicAddress when hosts are given (the first host is the public address)');
+    }
+    const address = props.publicAddress === undefined ? 'localhost' : checkPublicAddress(this, 'publicAddress', props.publicAddress);
+    this.host = this.hosts[0] ?? address;
+    this.urls = (this.hosts.length > 0 ? this.hosts : [address]).map(h => `https://${isIP(h) === 6 ? `[${h}]` : h}`);
     this.url = this.urls[0];
     const labels = appLabels(backend.serviceName, name, 'ingress', props.labels).all;
 

@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { imageReferenceProblem } from '../common/image-ref';
 
@@ -134,6 +135,14 @@ export function checkResources<T extends { requests?: Record<string, { value: st
     }
   }
   return resources;
+}
+
+/** Where people reach an app: an IPv4/IPv6 address or a DNS name (no scheme, no port). */
+export function checkPublicAddress(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || !(isIP(value) || (value.length <= 253 && DNS_1123_SUBDOMAIN.test(value)))) {
+    throw new PropError(scope, prop, value, 'expected an IP address (e.g. "192.168.1.50") or a lower-case DNS name, without scheme or port');
+  }
+  return value;
 }
 
 /** A key of a Secret or ConfigMap. */
