@@ -97,7 +97,7 @@ describe('loadConfig', () => {
       .toEqual(['tls.clusterIssuer: tls.mode "cert-manager" needs tls.clusterIssuer (DOIT_TLS_CLUSTER_ISSUER)']);
     expect(problems({ DOIT_TLS_MODE: 'secret', DOIT_HOST: 'doit.example.com' }))
       .toEqual(['tls.secretName: tls.mode "secret" needs tls.secretName (DOIT_TLS_SECRET_NAME)']);
-    expect(problems({ DOIT_TLS_MODE: 'self-signed' })).toEqual([expect.stringMatching(/^host: this tls.mode needs a host \(DOIT_HOST\)/)]);
+    expect(problems({ DOIT_TLS_MODE: 'self-signed' })).toEqual([expect.stringMatching(/^host: this tls.mode needs a DNS host name \(DOIT_HOST\)/)]);
   });
 
   test('malformed YAML file', () => {
