@@ -15,7 +15,7 @@ const validate = process.argv[3] !== 'off';
 const repeat = Number(process.argv[4] ?? 1);
 // fixed, obviously fake values: the benchmark must not write a secrets file
 const secrets: DoitSecretValues = {
-  postgresPassword: 'bench'.repeat(9), postgresSuperuserPassword: 'bench-su'.repeat(6), secretKeyBase: 'bench'.repeat(18), releaseCookie: 'bench'.repeat(9), registryHttpSecret: 'bench'.repeat(13),
+  postgresPassword: 'bench'.repeat(9), postgresSuperuserPassword: 'bench-su'.repeat(6), secretKeyBase: 'bench'.repeat(18), releaseCookie: 'bench'.repeat(9), registryHttpSecret: 'bench'.repeat(13), registryPassword: 'bench-registry'.repeat(3),
 };
 const configs = Array.from({ length: copies }, (_, i) => loadConfig({
   env: { DOIT_NAMESPACE: `doit-${i}`, DOIT_REGISTRY_NODE_PORT: String(30000 + (i % 2768)) }, cwd: tmpdir(),

@@ -18,7 +18,8 @@ describe('loadOrCreateSecrets', () => {
     expect(first.postgresPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(first.releaseCookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(first.registryHttpSecret).toMatch(/^[0-9a-f]{64}$/);
-    expect(new Set(Object.values(first)).size).toBe(5);
+    expect(first.registryPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(Object.values(first)).size).toBe(6);
     const before = readFileSync(file, 'utf8');
     expect(loadOrCreateSecrets(file)).toEqual(first);
     expect(readFileSync(file, 'utf8')).toBe(before);

@@ -9,6 +9,7 @@ const FAKE: DoitSecretValues = {
   secretKeyBase: 'test-only-secret-key-base-'.padEnd(88, '0'),
   releaseCookie: 'test-only-release-cookie-00000000000000',
   registryHttpSecret: 'test-only-registry-http-secret-000000000',
+  registryPassword: 'test-only-registry-password-0000000000000',
 };
 
 function stack(env: Record<string, string> = {}, secrets: DoitSecretValues | null = FAKE) {
@@ -129,7 +130,8 @@ describe('the doit stack on defaults', () => {
   test('secrets only in the secrets file, never elsewhere in the output', () => {
     const { byChart } = stack();
     expect(byChart['01-secrets'].map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
-      'Secret/container-registry/registry-http-secret', 'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials',
+      'Secret/container-registry/registry-htpasswd', 'Secret/container-registry/registry-http-secret',
+      'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials', 'Secret/doit/registry-pull',
     ]);
     for (const [chart, ms] of Object.entries(byChart)) {
       if (chart === '01-secrets') continue;
@@ -144,8 +146,20 @@ describe('the doit stack on defaults', () => {
     expect(app.charts.map(c => c.node.id)).toEqual(['namespaces', 'volumes', '02-registry', '03-doit']);
     expect(byChart['03-doit'].some(m => m.kind === 'Secret')).toBe(false);
     const ext = (m: Manifest) => m.metadata.annotations?.['validation.microk8s-phoenix.io/external-secrets'];
-    expect(ext(find(byChart['03-doit'], 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials');
-    expect(ext(find(byChart['02-registry'], 'StatefulSet', 'registry'))).toBe('registry-http-secret');
+    expect(ext(find(byChart['03-doit'], 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials,registry-pull');
+    expect(ext(find(byChart['02-registry'], 'StatefulSet', 'registry'))).toBe('registry-htpasswd,registry-http-secret');
+  });
+
+  test('registry authentication by default: the app pulls with the pull Secret; DOIT_REGISTRY_AUTH=false opts out', () => {
+    const pod = (env: Record<string, string>) => find(stack(env).byChart['03-doit'], 'Deployment', 'elixir').spec.template.spec;
+    expect(pod({}).imagePullSecrets).toEqual([{ name: 'registry-pull' }]);
+    const { byChart } = stack();
+    expect(JSON.parse(Buffer.from(find(byChart['01-secrets'], 'Secret', 'registry-pull').data['.dockerconfigjson'], 'base64').toString()).auths['localhost:32000'].username).toBe('doit');
+    expect(pod({ DOIT_REGISTRY_AUTH: 'false' }).imagePullSecrets).toBeUndefined();
+    expect(stack({ DOIT_REGISTRY_AUTH: 'false' }).byChart['01-secrets'].map(m => m.metadata.name)).not.toContain('registry-htpasswd');
+    // An image from elsewhere, or the registry addon: no pull Secret of ours.
+    expect(pod({ DOIT_IMAGE_REPOSITORY: 'ghcr.io/me/doit' }).imagePullSecrets).toBeUndefined();
+    expect(pod({ DOIT_REGISTRY_ENABLED: 'false' }).imagePullSecrets).toBeUndefined();
   });
 
   test('NetworkPolicies: default deny plus the app flows, in the app namespace', () => {

@@ -1,16 +1,20 @@
 import { readFileSync } from 'fs';
+import bcrypt from 'bcryptjs';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  expectValid, kubectlImageFor, LocalRegistry, LocalRegistryProps, PropError, RegistryHttpSecret, renderRegistryCompose,
+  expectValid, kubectlImageFor, LocalRegistry, LocalRegistryProps, PropError, RegistryAuth, RegistryHttpSecret, renderRegistryCompose,
 } from '../../lib';
 import { find, secretValues, selects, synth } from '../util';
 
 const SECRET = 'f'.repeat(64);
+const PASSWORD = 'registry-password-for-tests';
 function build(props: Partial<LocalRegistryProps> = {}) {
   const chart = new Chart(Testing.app(), 'registry');
-  const registry = new LocalRegistry(chart, 'Registry', { httpSecret: RegistryHttpSecret.fromValue(SECRET), ...props });
+  const registry = new LocalRegistry(chart, 'Registry', {
+    httpSecret: RegistryHttpSecret.fromValue(SECRET), auth: RegistryAuth.htpasswd({ username: 'ci', password: PASSWORD }), ...props,
+  });
   const manifests = synth(chart);
   const sts = find(manifests, 'StatefulSet', 'registry');
   return { chart, registry, manifests, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
@@ -78,20 +82,49 @@ describe('LocalRegistry', () => {
     expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('registry-config');
   });
 
-  test('optional htpasswd auth: file from an existing Secret, config points at it, synth warns about TLS', () => {
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const { manifests, container, pod, chart } = build({ htpasswd: { secretName: 'registry-users' } });
+  describe('authentication', () => {
+    test('htpasswd from a password: a bcrypt Secret (the same on every synth), mounted, and the config points at it', () => {
+      const { manifests, container, pod, chart } = build();
       const config = parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']);
       expect(config.auth).toEqual({ htpasswd: { realm: 'registry', path: '/etc/docker/registry-auth/htpasswd' } });
       expect(container.volumeMounts).toContainEqual({ name: 'auth', mountPath: '/etc/docker/registry-auth', readOnly: true });
-      expect(pod.volumes.find((v: any) => v.name === 'auth').secret).toEqual({ secretName: 'registry-users', items: [{ key: 'htpasswd', path: 'htpasswd' }], defaultMode: 0o440 });
-      expect(warn.mock.calls.flat().join(' ')).toMatch(/clear text; put the registry behind TLS/);
+      expect(pod.volumes.find((v: any) => v.name === 'auth').secret).toEqual({ secretName: 'registry-htpasswd', items: [{ key: 'htpasswd', path: 'htpasswd' }], defaultMode: 0o440 });
+      const line = secretValues(find(manifests, 'Secret', 'registry-htpasswd')).htpasswd;
+      const [user, hash] = line.trim().split(':');
+      expect(user).toBe('ci');
+      expect(hash).toMatch(/^\$2b\$10\$/);
+      expect(bcrypt.compareSync(PASSWORD, hash)).toBe(true);
+      expect(bcrypt.compareSync('another-password-entirely', hash)).toBe(false);
+      expect(secretValues(find(build().manifests, 'Secret', 'registry-htpasswd')).htpasswd).toBe(line); // stable
+      expect(JSON.stringify(manifests.filter(m => m.kind !== 'Secret'))).not.toContain(PASSWORD);
       expect(expectValid(chart).ok).toBe(true);
-      expect(parse(find(build().manifests, 'ConfigMap', 'registry-config').data['config.yml']).auth).toBeUndefined();
-    } finally {
-      warn.mockRestore();
-    }
+    });
+
+    test('an image pull Secret for another namespace, for the registry host', () => {
+      const { registry, chart } = build();
+      const app = new Chart(chart, 'app', { namespace: 'doit' });
+      expect(registry.createPullSecret(app, 'Pull')).toBe('registry-pull');
+      const secret = find(synth(app), 'Secret', 'registry-pull');
+      expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+      expect(secret.metadata.namespace).toBe('doit');
+      const auths = JSON.parse(secretValues(secret)['.dockerconfigjson']).auths;
+      expect(auths).toEqual({ 'localhost:32000': { username: 'ci', password: PASSWORD, auth: Buffer.from(`ci:${PASSWORD}`).toString('base64') } });
+    });
+
+    test('htpasswd from an existing Secret: mounted, declared external, no pull Secret from us', () => {
+      const { pod, chart, registry, manifests } = build({ auth: RegistryAuth.fromExistingSecret('registry-users', { realm: 'ours' }) });
+      expect(pod.volumes.find((v: any) => v.name === 'auth').secret.secretName).toBe('registry-users');
+      expect(parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']).auth.htpasswd.realm).toBe('ours');
+      expect(manifests.some(m => m.kind === 'Secret' && m.metadata.name === 'registry-htpasswd')).toBe(false);
+      expect(expectValid(chart).ok).toBe(true);
+      expect(() => registry.createPullSecret(new Chart(chart, 'a', { namespace: 'doit' }), 'Pull')).toThrow(/createPullSecret needs RegistryAuth.htpasswd/);
+    });
+
+    test('anonymous only when asked for by name; no auth at all is refused', () => {
+      expect(parse(find(build({ auth: RegistryAuth.anonymous() }).manifests, 'ConfigMap', 'registry-config').data['config.yml']).auth).toBeUndefined();
+      expect(() => build({ auth: undefined })).toThrow(/prop "auth".*expected RegistryAuth.htpasswd.*RegistryAuth.anonymous\(\)/);
+      expect(() => build({ auth: RegistryAuth.htpasswd({ username: 'ci', password: 'short' }) })).toThrow(/prop "auth.password" = "<redacted>": expected 16 to 72 characters/);
+    });
   });
 
   test('local-registry-hosting ConfigMap in kube-public (KEP-1755)', () => {
@@ -171,7 +204,8 @@ describe('LocalRegistry', () => {
   test('compose twin: same config model, pinned image, loopback port, non-root, secret from the environment', () => {
     const files = renderRegistryCompose();
     const compose = parse(files['docker-compose.yaml']);
-    const { manifests } = build();
+    // The compose twin listens on loopback only and has no users: compare with the anonymous construct.
+    const { manifests } = build({ auth: RegistryAuth.anonymous() });
     const inCluster = parse(find(manifests, 'ConfigMap', 'registry-config').data['config.yml']);
     expect(parse(files['config.yml'])).toEqual(inCluster);
     expect(compose.services.registry).toMatchObject({ image: 'registry:2.8.3', user: '1000:1000', read_only: true, ports: ['127.0.0.1:5000:5000'] });
@@ -191,7 +225,7 @@ describe('LocalRegistry', () => {
       expect(() => build(props)).toThrow(message);
     });
     test('refuses a namespaced chart', () => {
-      expect(() => new LocalRegistry(new Chart(Testing.app(), 'c', { namespace: 'x' }), 'R', { httpSecret: RegistryHttpSecret.fromValue(SECRET) }))
+      expect(() => new LocalRegistry(new Chart(Testing.app(), 'c', { namespace: 'x' }), 'R', { httpSecret: RegistryHttpSecret.fromValue(SECRET), auth: RegistryAuth.anonymous() }))
         .toThrow(/chart without a namespace/);
     });
   });

@@ -9,11 +9,13 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryHttpSecret } from '../../lib';
+import { LocalRegistry, REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryAuth, RegistryHttpSecret } from '../../lib';
 import { freePort } from '../net';
+import { find, synth } from '../util';
 import { OciImage, writeOciImage } from './oci';
 
 const REGISTRY = 'docker-registry';
+const PASSWORD = 'integration-registry-password';
 const missing = [REGISTRY, 'skopeo'].filter(bin => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
 if (missing.length > 0 && process.env.CI === 'true') {
   throw new Error(`integration test needs ${missing.join(', ')} (installed by .ci/run from .ci/apt-packages.txt)`);
@@ -41,8 +43,13 @@ describeIf('LocalRegistry config on the real registry', () => {
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const blobPath = (digest: string) => join(storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(0, 2), digest, 'data');
   const skopeo = (...args: string[]) => execFileSync('skopeo', ['--insecure-policy', ...args], { stdio: 'pipe', timeout: 60_000 });
-  const push = (img: OciImage, ref: string) => skopeo('copy', '--dest-tls-verify=false', `oci:${img.dir}:${img.tag}`, `docker://127.0.0.1:${port}/${ref}`);
-  const pull = (ref: string, into: string) => skopeo('copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/${ref}`, `oci:${into}:pulled`);
+  // The user the construct's htpasswd Secret defines (the doit stack's default is auth on).
+  const CREDS = `ci:${PASSWORD}`;
+  const authHeader = { Authorization: `Basic ${Buffer.from(CREDS).toString('base64')}` };
+  const push = (img: OciImage, ref: string, creds: string | null = CREDS) =>
+    skopeo('copy', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : ['--dest-no-creds']), `oci:${img.dir}:${img.tag}`, `docker://127.0.0.1:${port}/${ref}`);
+  const pull = (ref: string, into: string, creds: string | null = CREDS) =>
+    skopeo('copy', '--src-tls-verify=false', ...(creds ? ['--src-creds', creds] : ['--src-no-creds']), `docker://127.0.0.1:${port}/${ref}`, `oci:${into}:pulled`);
 
   async function start(env: Record<string, string> = {}): Promise<void> {
     const child = spawn(REGISTRY, ['serve', configFile], { env: { ...process.env, REGISTRY_HTTP_SECRET: 'a'.repeat(64), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -76,10 +83,17 @@ describeIf('LocalRegistry config on the real registry', () => {
     port = await freePort();
     storage = join(dir, 'storage');
     // The exact config LocalRegistry renders into its ConfigMap; only where it listens and stores differs.
-    const construct = new LocalRegistry(new Chart(Testing.app(), 'r'), 'Registry', { httpSecret: RegistryHttpSecret.fromValue('s'.repeat(32)) });
+    const chart = new Chart(Testing.app(), 'r');
+    const construct = new LocalRegistry(chart, 'Registry', {
+      httpSecret: RegistryHttpSecret.fromValue('s'.repeat(32)), auth: RegistryAuth.htpasswd({ username: 'ci', password: PASSWORD }),
+    });
     const config = parse(construct.configYaml);
     config.http.addr = `127.0.0.1:${port}`;
     config.storage.filesystem.rootdirectory = storage;
+    // The htpasswd file exactly as the construct's Secret holds it (bcrypt).
+    const htpasswd = Buffer.from(find(synth(chart), 'Secret', 'registry-htpasswd').data.htpasswd, 'base64').toString('utf8');
+    writeFileSync(join(dir, 'htpasswd'), htpasswd);
+    config.auth.htpasswd.path = join(dir, 'htpasswd');
     configFile = join(dir, 'config.yml');
     writeFileSync(configFile, stringify(config));
     // two images sharing a base layer
@@ -94,8 +108,21 @@ describeIf('LocalRegistry config on the real registry', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the probe path answers 200 and pushes land in storage', async () => {
+  test('the probe path answers 200 without credentials; the API does not', async () => {
     expect((await fetch(url('/'))).status).toBe(200);
+    expect((await fetch(url('/v2/'))).status).toBe(401);
+    expect((await fetch(url('/v2/'), { headers: { Authorization: `Basic ${Buffer.from('ci:wrong-password').toString('base64')}` } })).status).toBe(401);
+    expect((await fetch(url('/v2/'), { headers: authHeader })).status).toBe(200);
+  });
+
+  test('anonymous push is refused and stores nothing', () => {
+    let error = '';
+    try { push(a, 'test:anonymous', null); } catch (e) { error = String((e as { stderr?: Buffer }).stderr ?? e); }
+    expect(error).toMatch(/401|unauthorized|authentication required/i);
+    expect(existsSync(blobPath(a.manifest))).toBe(false);
+  }, 60_000);
+
+  test('authenticated pushes land in storage', async () => {
     push(a, 'test:a');
     push(b, 'test:b');
     for (const d of [...a.layers, ...b.layers, a.config, b.config]) expect(existsSync(blobPath(d))).toBe(true);
@@ -110,10 +137,12 @@ describeIf('LocalRegistry config on the real registry', () => {
   }, 60_000);
 
   test('delete a tag through the API, garbage-collect with our config: its blobs are gone, the other image still pulls identical', async () => {
-    const head = await fetch(url('/v2/test/manifests/b'), { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const head = await fetch(url('/v2/test/manifests/b'), { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json', ...authHeader } });
     const digest = head.headers.get('docker-content-digest');
     expect(digest).toBe(`sha256:${b.manifest}`);
-    const del = await fetch(url(`/v2/test/manifests/${digest}`), { method: 'DELETE' });
+    expect((await fetch(url(`/v2/test/manifests/${digest}`), { method: 'DELETE' })).status).toBe(401); // anonymous delete refused
+    expect(() => pull('test:b', join(dir, 'pull-b-anonymous'), null)).toThrow(); // and anonymous pull
+    const del = await fetch(url(`/v2/test/manifests/${digest}`), { method: 'DELETE', headers: authHeader });
     expect(del.status).toBe(202);
 
     await stop(); // garbage-collect needs a stopped or read-only registry

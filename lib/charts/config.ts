@@ -89,6 +89,8 @@ export const DoitConfigSchema = z.object({
     storageSize: quantity.default('20Gi'),
     storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
     nodePort: z.number().int().min(30000).max(32767).default(32000),
+    /** Basic auth (user `doit`, generated password); false: anyone who reaches a node may push and delete. */
+    auth: z.boolean().default(true),
   }).strict().prefault({}),
   tls: z.object({
     mode: z.enum(TLS_MODES).default('controller-default'),
@@ -152,6 +154,7 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_REGISTRY_STORAGE_SIZE: { path: ['registry', 'storageSize'], kind: 'string' },
   DOIT_REGISTRY_STORAGE_CLASS: { path: ['registry', 'storageClassName'], kind: 'string' },
   DOIT_REGISTRY_NODE_PORT: { path: ['registry', 'nodePort'], kind: 'int' },
+  DOIT_REGISTRY_AUTH: { path: ['registry', 'auth'], kind: 'bool' },
   DOIT_TLS_MODE: { path: ['tls', 'mode'], kind: 'string' },
   DOIT_TLS_CLUSTER_ISSUER: { path: ['tls', 'clusterIssuer'], kind: 'string' },
   DOIT_TLS_SECRET_NAME: { path: ['tls', 'secretName'], kind: 'string' },

@@ -31,6 +31,8 @@ export interface DoitChartProps extends ChartProps {
   readonly certificate: IngressCertificate;
   readonly controller: IngressController;
   readonly ingressClassName: string;
+  /** Secrets the app's pods pull their image with. @default none */
+  readonly imagePullSecrets?: string[];
   /** Owned secret values and where to put them, or undefined to reference pre-created Secrets. */
   readonly secrets?: {
     readonly scope: Construct;
@@ -77,6 +79,9 @@ export class DoitChart extends Chart {
       secrets: s ? ElixirSecrets.fromValues({ secretKeyBase: s.secretKeyBase, releaseCookie: s.releaseCookie }) : ElixirSecrets.fromExistingSecret('elixir-secrets'),
       secretScope: s?.scope,
       migrations: { command: [...DOIT_IMAGE_FACTS.migrate], mode: MigrationMode.INIT_CONTAINER },
+      imagePullSecrets: props.imagePullSecrets,
+      // Without generated secrets the pull Secret is yours (README, Secrets).
+      externalImagePullSecrets: s ? [] : props.imagePullSecrets,
     });
 
     this.ingress = new TlsIngress(this, 'Ingress', {

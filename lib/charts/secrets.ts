@@ -19,6 +19,8 @@ export interface DoitSecretValues {
   readonly releaseCookie: string;
   /** Registry http.secret that signs upload state (64 hex characters). */
   readonly registryHttpSecret: string;
+  /** Password of the registry user `doit` (43 URL-safe characters; bcrypt in the registry's htpasswd). */
+  readonly registryPassword: string;
 }
 
 interface SecretSpec {
@@ -33,6 +35,7 @@ const SPECS: Record<keyof DoitSecretValues, SecretSpec> = {
   secretKeyBase: { generate: () => randomBytes(64).toString('base64'), minLength: 64, pattern: /^[A-Za-z0-9+/=_-]+$/ },
   releaseCookie: { generate: () => randomBytes(32).toString('base64url'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
   registryHttpSecret: { generate: () => randomBytes(32).toString('hex'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
+  registryPassword: { generate: () => randomBytes(32).toString('base64url'), minLength: 32, pattern: /^[A-Za-z0-9_-]+$/ },
 };
 
 export class SecretsFileError extends Error {

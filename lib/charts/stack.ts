@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { IngressCertificate, IngressController } from '../ingress';
-import { kubectlImageFor, LocalRegistry, RegistryHttpSecret } from '../registry';
+import { kubectlImageFor, LocalRegistry, RegistryAuth, RegistryHttpSecret } from '../registry';
 import { DoitConfig, REGISTRY_NAMESPACE, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';
@@ -47,6 +47,9 @@ export function doitOutputFile(chart: Chart): string {
 export const RESTRICTED_POD_SECURITY: Record<string, string> = Object.fromEntries(
   ['enforce', 'warn', 'audit'].flatMap(mode => [[`pod-security.kubernetes.io/${mode}`, 'restricted'], [`pod-security.kubernetes.io/${mode}-version`, 'latest']]),
 );
+
+/** The registry user of the doit stack (its password is generated, or yours in `existing` mode). */
+export const REGISTRY_USER = 'doit';
 
 /** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
@@ -105,10 +108,20 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
         httpSecret: secrets ? RegistryHttpSecret.fromValue(secrets.registryHttpSecret) : RegistryHttpSecret.fromExistingSecret('registry-http-secret'),
         secretScope: secretsChart,
         advertise: !props.prefix,
+        auth: !config.registry.auth ? RegistryAuth.anonymous()
+          : secrets ? RegistryAuth.htpasswd({ username: REGISTRY_USER, password: secrets.registryPassword })
+          : RegistryAuth.fromExistingSecret('registry-htpasswd'),
         garbageCollection: { kubectlImage: kubectlImageFor(config.kubernetesVersion) },
       },
     });
     registry = registryChart.registry;
+  }
+  // The app pulls its image from our registry with these credentials.
+  let imagePullSecrets: string[] = [];
+  if (registry && config.registry.auth && !config.image.repository) {
+    imagePullSecrets = [secrets && secretsChart
+      ? registry.createPullSecret(secretsChart, 'RegistryPullSecret', { namespace: config.namespace })
+      : 'registry-pull'];
   }
 
   const image = config.image.repository
@@ -128,6 +141,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     ingressClassName: config.ingress.className,
     certificate: certificateFor(config),
     secrets: secrets && secretsChart ? { scope: secretsChart, ...secrets } : undefined,
+    imagePullSecrets,
     volumesScope: volumes,
   });
 

@@ -14,16 +14,21 @@ export function createOwnedSecret(owner: Construct, secretScope: Construct | und
   readonly labels: Record<string, string>;
   /** Key → value; written base64-encoded under `data`. */
   readonly values: Record<string, string>;
+  /** @default "Opaque" */
+  readonly type?: string;
+  /** Construct id, when the owner has more than one Secret. @default "Secret" */
+  readonly id?: string;
 }): k8s.KubeSecret {
   const scope = secretScope ?? owner;
   const scopeNamespace = Chart.of(scope).namespace;
   if (scopeNamespace !== undefined && scopeNamespace !== props.namespace) {
     throw new PropError(owner, 'secretScope', scope.node.path, `expected a scope in a chart with namespace "${props.namespace}" or without a namespace`);
   }
-  const id = secretScope ? `${owner.node.id}Secret` : 'Secret';
+  const base = props.id ?? 'Secret';
+  const id = secretScope ? `${owner.node.id}${base}` : base;
   return new k8s.KubeSecret(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-    type: 'Opaque',
+    type: props.type ?? 'Opaque',
     // `data`, not `stringData`: the server stores only `data`, so with `stringData` every
     // client-side `kubectl apply` sends the values again (and logs them with -v=8).
     data: Object.fromEntries(Object.entries(props.values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),

@@ -153,6 +153,14 @@ export interface ElixirDeploymentProps {
    * @default this construct
    */
   readonly secretScope?: Construct;
+  /**
+   * Secrets (in this namespace) to pull the image with, e.g. from `LocalRegistry.createPullSecret`.
+   * Ones not created in the same app are declared external for validation.
+   * @default none
+   */
+  readonly imagePullSecrets?: string[];
+  /** Those of `imagePullSecrets` that you create outside this app (declared external for validation). @default none */
+  readonly externalImagePullSecrets?: string[];
   /** Extra labels on every object. @default none */
   readonly labels?: Record<string, string>;
 }
@@ -246,6 +254,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     const clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     const extraEnv = checkExtraEnv(this, props.env ?? {});
     const migrations = checkMigrations(this, props.migrations);
+    const pullSecretNames = (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(this, `imagePullSecrets[${i}]`, n));
+    const pullSecrets = pullSecretNames.length > 0 ? pullSecretNames.map(name => ({ name })) : undefined;
     const resources = checkResources(this, 'resources', props.resources ?? {
       requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
       limits: { memory: k8s.Quantity.fromString('512Mi') },
@@ -410,6 +420,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
             enableServiceLinks: false,
             terminationGracePeriodSeconds: grace,
             securityContext: podSecurity,
+            imagePullSecrets: pullSecrets,
             initContainers: migrations && mode === MigrationMode.INIT_CONTAINER ? migrationSteps() : undefined,
             containers: [container],
             volumes: [tmpVolume, vmArgsVolume],
@@ -442,6 +453,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
           enableServiceLinks: false,
           restartPolicy: 'Never',
           securityContext: podSecurity,
+          imagePullSecrets: pullSecrets,
           initContainers: props.database ? [waitForDatabase()] : undefined,
           containers: [migrator('migrate')],
           volumes: [tmpVolume],
@@ -464,6 +476,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     for (const obj of [this.deployment, this.migrationJob]) {
       if (!obj) continue;
       if (!this.secret) declareExternalSecret(obj, this.secretName);
+      for (const name of props.externalImagePullSecrets ?? []) declareExternalSecret(obj, name);
       for (const name of databaseEnv.external) declareExternalSecret(obj, name);
     }
   }

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './compose';
 export * from './local-registry';
+export * from './auth';

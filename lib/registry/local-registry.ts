@@ -11,6 +11,7 @@ import { declareExternalSecret } from '../validation/declarations';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
+import { AnonymousAccess, ExistingHtpasswd, OwnedHtpasswd, RegistryAuth } from './auth';
 import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
 
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
@@ -92,12 +93,14 @@ export interface LocalRegistryProps {
   /** Config options (port, upload purging, log level). @default defaults of RegistryConfigOptions */
   readonly config?: Omit<RegistryConfigOptions, 'readOnly' | 'rootDirectory' | 'htpasswd'>;
   /**
-   * Basic auth from an htpasswd file (bcrypt, `htpasswd -Bbn user pass`) in an existing
-   * Secret. Over plain HTTP the passwords cross the network in clear text, and containerd
-   * then needs credentials to pull: only use it behind TLS. Synth prints a warning.
-   * @default none (the registry is reachable only through the node port on the nodes)
+   * Who may push, pull and delete. Required: the NodePort answers on every node address, so
+   * anonymous access (`RegistryAuth.anonymous()`) has to be chosen by name. With
+   * `RegistryAuth.htpasswd({ username, password })` the construct writes the htpasswd Secret
+   * and, through `createPullSecret`, the image pull Secrets of the namespaces that pull from it.
+   * Basic auth over the NodePort's plain HTTP: a push from another machine sends the password
+   * in clear text (pushes and pulls on a node go over loopback).
    */
-  readonly htpasswd?: { readonly secretName: string; readonly key?: string; readonly realm?: string };
+  readonly auth: RegistryAuth;
   /** @default requests 50m / 64Mi, limit 512Mi memory */
   readonly resources?: k8s.ResourceRequirements;
   /** Create the Namespace object. @default true */
@@ -143,6 +146,8 @@ export class LocalRegistry extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
   public readonly garbageCollectionJob?: k8s.KubeCronJob;
+  /** Who may use it. */
+  public readonly auth: RegistryAuth;
 
   constructor(scope: Construct, id: string, props: LocalRegistryProps) {
     super(scope, id);
@@ -159,20 +164,14 @@ export class LocalRegistry extends Construct {
     const schedule = gc.schedule === undefined ? '30 3 * * 0' : gc.schedule;
     if (schedule !== null) checkSchedule(this, 'garbageCollection.schedule', schedule, '30 3 * * 0');
     const kubectlImage = checkPinnedImage(this, 'garbageCollection.kubectlImage', gc.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
-    const auth = props.htpasswd;
-    if (auth) {
-      checkDnsSubdomain(this, 'htpasswd.secretName', auth.secretName);
-      checkSecretKey(this, 'htpasswd.key', auth.key ?? 'htpasswd');
-      checkNonEmpty(this, 'htpasswd.realm', auth.realm ?? 'registry');
-      console.warn(`WARNING ${this.node.path}: htpasswd auth over plain HTTP sends passwords in clear text; put the registry behind TLS`);
-    }
+    const auth = checkAuth(this, props.auth);
 
     this.host = `localhost:${this.nodePort}`;
     this.hostsTomlPath = `/var/snap/microk8s/current/args/certs.d/${this.host}/hosts.toml`;
     this.hostsToml = hostsToml(this.host);
     this.configYaml = renderRegistryConfig({
       ...props.config, port, rootDirectory: '/var/lib/registry',
-      htpasswd: auth ? { realm: auth.realm ?? 'registry', path: '/etc/docker/registry-auth/htpasswd' } : undefined,
+      htpasswd: auth ? { realm: auth.realm, path: '/etc/docker/registry-auth/htpasswd' } : undefined,
     });
     const ns = this.namespace;
     const labels = appLabels('registry', this.name, 'registry', props.labels);
@@ -198,6 +197,13 @@ export class LocalRegistry extends Construct {
       secretKey = checkSecretKey(this, 'httpSecret.key', src.key ?? 'http-secret');
     } else {
       throw new PropError(this, 'httpSecret', src, 'expected RegistryHttpSecret.fromValue(v) or RegistryHttpSecret.fromExistingSecret(name)');
+    }
+
+    // ---- authentication ---------------------------------------------------------------------
+    if (props.auth instanceof OwnedHtpasswd) {
+      createOwnedSecret(this, props.secretScope, {
+        name: auth!.secretName, namespace: ns, labels: labels.all, values: { [auth!.key]: props.auth.htpasswdLine() }, id: 'HtpasswdSecret',
+      });
     }
 
     // ---- config, Services ------------------------------------------------------------------
@@ -258,7 +264,7 @@ export class LocalRegistry extends Construct {
             }],
             volumes: [
               configVolume, { name: 'tmp', emptyDir: {} },
-              ...(auth ? [{ name: 'auth', secret: { secretName: auth.secretName, items: [{ key: auth.key ?? 'htpasswd', path: 'htpasswd' }], defaultMode: 0o440 } }] : []),
+              ...(auth ? [{ name: 'auth', secret: { secretName: auth.secretName, items: [{ key: auth.key, path: 'htpasswd' }], defaultMode: 0o440 } }] : []),
             ],
           },
         },
@@ -266,7 +272,8 @@ export class LocalRegistry extends Construct {
       },
     });
     if (src.value === undefined) declareExternalSecret(this.statefulSet, secretName);
-    if (auth) declareExternalSecret(this.statefulSet, auth.secretName);
+    if (props.auth instanceof ExistingHtpasswd) declareExternalSecret(this.statefulSet, props.auth.secretName);
+    this.auth = props.auth;
 
     if (props.advertise ?? true) {
       // KEP-1755: tools discover the cluster's local registry here.
@@ -281,6 +288,29 @@ export class LocalRegistry extends Construct {
         labels, meta, security, podSecurity, configVolume, configMount,
       });
     }
+  }
+
+  /**
+   * An image pull Secret (`kubernetes.io/dockerconfigjson`) for this registry, in the namespace
+   * of `scope`'s chart, for pods that pull from it (`imagePullSecrets`). Needs the password:
+   * only with `RegistryAuth.htpasswd`; with an existing htpasswd Secret create it yourself
+   * (`kubectl create secret docker-registry`), and anonymous access needs none.
+   * @returns the Secret's name
+   */
+  public createPullSecret(scope: Construct, id: string, options: { readonly name?: string; readonly namespace?: string } = {}): string {
+    const name = options.name ?? 'registry-pull';
+    if (!(this.auth instanceof OwnedHtpasswd)) {
+      throw new PropError(this, 'auth', this.auth.constructor.name,
+        'createPullSecret needs RegistryAuth.htpasswd({ username, password }); with an existing htpasswd Secret create the pull Secret with kubectl create secret docker-registry');
+    }
+    const secretName = checkDnsSubdomain(this, 'createPullSecret.name', name);
+    const credentials = `${this.auth.username}:${this.auth.password}`;
+    const dockerConfig = { auths: { [this.host]: { username: this.auth.username, password: this.auth.password, auth: Buffer.from(credentials).toString('base64') } } };
+    createOwnedSecret(new Construct(scope, id), undefined, {
+      name: secretName, namespace: options.namespace ?? Chart.of(scope).namespace, labels: appLabels('registry', this.name, 'pull-secret').all,
+      values: { '.dockerconfigjson': JSON.stringify(dockerConfig) }, type: 'kubernetes.io/dockerconfigjson',
+    });
+    return secretName;
   }
 
   /** `<registry host>/<name>:<tag>`, the reference pods pull. `tag` is required and never `latest`. */
@@ -382,6 +412,29 @@ export class LocalRegistry extends Construct {
       }),
     });
   }
+}
+
+/** The htpasswd Secret the registry mounts, or undefined for anonymous access. */
+function checkAuth(scope: Construct, auth: RegistryAuth | undefined): { secretName: string; key: string; realm: string } | undefined {
+  if (auth instanceof AnonymousAccess) return undefined;
+  if (auth instanceof OwnedHtpasswd) {
+    if (typeof auth.username !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(auth.username)) {
+      throw new PropError(scope, 'auth.username', auth.username, 'expected 1-64 letters, digits, ".", "_" or "-"');
+    }
+    if (typeof auth.password !== 'string' || auth.password.length < 16 || auth.password.length > 72) {
+      throw new PropError(scope, 'auth.password', '<redacted>', 'expected 16 to 72 characters (bcrypt reads at most 72 bytes); generate one with `openssl rand -hex 24`');
+    }
+    return { secretName: 'registry-htpasswd', key: 'htpasswd', realm: checkNonEmpty(scope, 'auth.realm', auth.realm) };
+  }
+  if (auth instanceof ExistingHtpasswd) {
+    return {
+      secretName: checkDnsSubdomain(scope, 'auth.secretName', auth.secretName),
+      key: checkSecretKey(scope, 'auth.key', auth.key),
+      realm: checkNonEmpty(scope, 'auth.realm', auth.realm),
+    };
+  }
+  throw new PropError(scope, 'auth', auth,
+    'expected RegistryAuth.htpasswd({ username, password }), RegistryAuth.fromExistingSecret(name) or, to let anyone who reaches a node push and delete images, RegistryAuth.anonymous()');
 }
 
 /** containerd registry host configuration for a plain-HTTP registry at `host`. */

@@ -233,6 +233,7 @@ function checkPodReferences(source: SourcedManifest, t: PodTemplate, index: Mani
     else if (key !== undefined && !keys.has(key)) sink.add(source, 'configmap-reference', path, `ConfigMap "${name}" has no key "${key}" (keys: ${[...keys].join(', ') || 'none'})`);
   };
 
+  (t.spec.imagePullSecrets ?? []).forEach((r: any, i: number) => secretRef(r.name, undefined, false, `${t.path}.imagePullSecrets[${i}].name`));
   (t.spec.volumes ?? []).forEach((v: any, i: number) => {
     const path = `${t.path}.volumes[${i}]`;
     if (v.persistentVolumeClaim && !index.pvcs.has(`${ns}/${v.persistentVolumeClaim.claimName}`)) {
