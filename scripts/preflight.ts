@@ -58,7 +58,7 @@ export function preflight(dir: string, run: Run): PreflightResult {
   const names = (args: string[]) => new Set(run(args).stdout.split('\n').filter(Boolean).map(l => l.replace(/^[^/]+\//, '')));
 
   // Kinds the cluster serves (a missing CRD makes `kubectl apply` fail after applying the rest).
-  const resources = servedKinds(run);
+  const { served: resources, namespaced: namespacedKinds } = apiResources(run);
   const unserved = new Set<string>();
   for (const m of all) {
     const key = `${m.apiVersion}/${m.kind}`;
@@ -87,7 +87,6 @@ export function preflight(dir: string, run: Run): PreflightResult {
   // Server-side dry run, file by file in apply order. Objects in a namespace that only an
   // earlier file creates cannot be dry-run before that file is applied.
   const namespaces = names(['get', 'namespace', '-o', 'name']);
-  const namespacedKinds = namespacedKindSet(run);
   const tmp = mkdtempSync(join(tmpdir(), 'preflight-'));
   let checked = 0;
   const pending = new Map<string, string>();
@@ -148,15 +147,12 @@ function shown(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-function servedKinds(run: Run): Set<string> {
-  // "NAME SHORTNAMES APIVERSION NAMESPACED KIND" for every served resource.
-  const out = run(['api-resources', '--no-headers']).stdout.split('\n').filter(Boolean);
-  return new Set(out.map(l => l.trim().split(/\s+/)).map(cols => `${cols[cols.length - 3]}/${cols[cols.length - 1]}`));
-}
-
-function namespacedKindSet(run: Run): Set<string> {
-  const out = run(['api-resources', '--namespaced=true', '--no-headers']).stdout.split('\n').filter(Boolean);
-  return new Set(out.map(l => l.trim().split(/\s+/)).map(cols => `${cols[cols.length - 3]}/${cols[cols.length - 1]}`));
+/** `apiVersion/Kind` of every resource the cluster serves, and of those that are namespaced. */
+function apiResources(run: Run): { served: Set<string>; namespaced: Set<string> } {
+  // Columns: NAME [SHORTNAMES] APIVERSION NAMESPACED KIND
+  const rows = run(['api-resources', '--no-headers']).stdout.split('\n').filter(Boolean).map(l => l.trim().split(/\s+/));
+  const key = (cols: string[]) => `${cols[cols.length - 3]}/${cols[cols.length - 1]}`;
+  return { served: new Set(rows.map(key)), namespaced: new Set(rows.filter(cols => cols[cols.length - 2] === 'true').map(key)) };
 }
 
 function storageClassRefs(all: Manifest[]): { m: Manifest; claim: string; className: string }[] {

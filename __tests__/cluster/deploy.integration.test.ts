@@ -6,12 +6,10 @@
  * Then what the controllers do with it: every Deployment, StatefulSet and a Job of every
  * CronJob gets its Pods created and admitted under the restricted Pod Security level.
  */
-import { existsSync } from 'fs';
 import { join } from 'path';
 import { ControlPlane, startControlPlane } from '../../test/control-plane/cluster';
-import { baseEnv, builtVersions, controllerFor, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
+import { baseEnv, builtVersions, controllerFor, eventually, expectClean, manifestsIn, readmeApplyLines, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
 
-const DEPLOY = '### Deploy doit on a fresh MicroK8s';
 const HOST = 'doit.example.com';
 
 interface Variant {
@@ -33,22 +31,6 @@ function variants(version: string): Variant[] {
   ];
   const only = process.env.DEPLOY_VARIANTS?.split(',');
   return only ? all.filter(v => only.includes(v.name)) : all;
-}
-
-/**
- * The README's `microk8s kubectl apply` lines, leaving out files the configuration does not
- * produce (no 01-secrets with existing secrets, no 02-registry without the registry), as the
- * README tells the user to.
- */
-function readmeApplyLines(dir: string): string[] {
-  return readmeLines(DEPLOY, l => l.startsWith('microk8s kubectl apply'))
-    .map(l => l.replace(/\s+#.*$/, '').replace(/ -f (dist\/\S+\.yaml)/g, (m, f) => (existsSync(join(dir, f)) ? m : '')));
-}
-
-function expectClean(what: string, r: { status: number; stdout: string; stderr: string }): void {
-  const out = `${r.stdout}\n${r.stderr}`;
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
-  expect({ what, warnings: out.split('\n').filter(l => /^Warning:/.test(l)) }).toEqual({ what, warnings: [] });
 }
 
 /** Waits until the namespace's default ServiceAccount exists (created by the controller manager). */

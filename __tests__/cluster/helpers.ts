@@ -122,9 +122,22 @@ export function runReadme(cp: ControlPlane, lines: readonly string[], cwd: strin
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
 }
 
-/** Lines of kubectl's output that are API warnings. */
-export function warnings(r: KubectlResult): string[] {
-  return `${r.stderr}\n${r.stdout}`.split('\n').filter(l => /^Warning:/.test(l));
+/**
+ * The README's `microk8s kubectl apply` lines of the deploy steps, comments removed, leaving out
+ * files the configuration does not produce (no 01-secrets with existing secrets, no 02-registry
+ * without the registry), as the README tells the user to. `dir` holds the synthesized dist/.
+ */
+export function readmeApplyLines(dir: string): string[] {
+  return readmeLines('### Deploy doit on a fresh MicroK8s', l => l.startsWith('microk8s kubectl apply'))
+    .map(l => l.replace(/\s+#.*$/, '').replace(/ -f (dist\/\S+\.yaml)/g, (m, f) => (existsSync(join(dir, f)) ? m : '')));
+}
+
+/** Fails on a non-zero exit (showing the output) and on any API `Warning:` line; returns stdout. */
+export function expectClean(what: string, r: KubectlResult): string {
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
+  expect({ what, warnings: out.split('\n').filter(l => /^Warning:/.test(l)) }).toEqual({ what, warnings: [] });
+  return r.stdout;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -9,20 +9,7 @@ import { createHash } from 'crypto';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
-import { baseEnv, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthDoit, synthOk } from './helpers';
-
-const DEPLOY = '### Deploy doit on a fresh MicroK8s';
-
-function applyLines(): string[] {
-  return readmeLines(DEPLOY, l => l.startsWith('microk8s kubectl apply')).map(l => l.replace(/\s+#.*$/, ''));
-}
-
-function clean(what: string, r: { status: number; stdout: string; stderr: string }): string {
-  const out = `${r.stdout}\n${r.stderr}`;
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
-  expect({ what, warnings: out.split('\n').filter(l => /^Warning:/.test(l)) }).toEqual({ what, warnings: [] });
-  return r.stdout;
-}
+import { baseEnv, describeOnControlPlane, eventually, expectClean, manifestsIn, readmeApplyLines, readmeLines, runReadme, scratchDir, synthDoit, synthOk } from './helpers';
 
 function jsonpath(cp: ControlPlane, args: string[], path: string): string {
   return cp.kubectl([...args, '-o', `jsonpath=${path}`]).stdout;
@@ -48,7 +35,7 @@ function liveObjects(cp: ControlPlane): Set<string> {
 describeOnControlPlane('a deployment\'s life', (cp, version) => {
   const dir = scratchDir('lifecycle');
   const base: Record<string, string> = baseEnv(version);
-  const apply = (what: string) => clean(what, runReadme(cp(), applyLines(), dir));
+  const apply = (what: string) => expectClean(what, runReadme(cp(), readmeApplyLines(dir), dir));
 
   test('first deploy with the README commands', () => {
     synthOk(dir, base);
@@ -92,7 +79,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     expect(plain.status).not.toBe(0);
     expect(plain.stderr).toMatch(/The StatefulSet "postgres" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
 
-    clean('orphan delete', c.kubectl(['-n', 'doit', 'delete', 'statefulset', 'postgres', '--cascade=orphan']));
+    expectClean('orphan delete', c.kubectl(['-n', 'doit', 'delete', 'statefulset', 'postgres', '--cascade=orphan']));
     apply('apply after the procedure');
     expect(jsonpath(c, ['-n', 'doit', 'get', 'sts', 'postgres'], '{.spec.volumeClaimTemplates[0].spec.resources.requests.storage}')).toBe('10Gi');
     // Adopted, not replaced: the same pod and the same claim (with its data).
@@ -109,7 +96,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     // First with the current output: removes what the earlier config change left behind (the
     // ACME solver's NetworkPolicy of the cert-manager mode), and only that.
     const leftovers = liveObjects(c);
-    clean('README prune (current output)', runReadme(c, prune, dir));
+    expectClean('README prune (current output)', runReadme(c, prune, dir));
     expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/allow-acme-http01-solver']);
 
     const withBackups = manifestsIn(join(dir, 'dist'));
@@ -120,7 +107,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     const removedFromDist = withBackups.map(key).filter(k => !withoutBackups.map(key).includes(k));
     expect(removedFromDist.sort()).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database', 'PersistentVolumeClaim/doit/postgres-backups'].sort());
 
-    clean('README prune', runReadme(c, prune, dir));
+    expectClean('README prune', runReadme(c, prune, dir));
     const liveAfter = liveObjects(c);
     const pruned = [...liveBefore].filter(k => !liveAfter.has(k)).sort();
     // The backup claim lives in dist/bootstrap/ (not pruned, not labelled): the dumps stay.
@@ -135,7 +122,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     const uid = (ref: string) => jsonpath(c, ['-n', ref.split('/')[0], 'get', 'pvc', ref.split('/')[1]], '{.metadata.uid}');
     const uids = Object.fromEntries(claims.map(ref => [ref, uid(ref)]));
 
-    clean('delete -f dist/', c.kubectl(['delete', '-f', join(dir, 'dist')]));
+    expectClean('delete -f dist/', c.kubectl(['delete', '-f', join(dir, 'dist')]));
     expect(c.kubectl(['-n', 'doit', 'get', 'sts,deploy', '-o', 'name']).stdout.trim()).toBe('');
     for (const ns of ['doit', 'container-registry']) expect(jsonpath(c, ['get', 'ns', ns], '{.status.phase}')).toBe('Active');
     for (const ref of claims) expect(uid(ref)).toBe(uids[ref]);

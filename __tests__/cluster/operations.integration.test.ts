@@ -9,16 +9,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
 import { Manifest } from '../util';
-import { baseEnv, describeOnControlPlane, eventually, manifestsIn, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
+import { baseEnv, describeOnControlPlane, eventually, expectClean, manifestsIn, readmeApplyLines, readmeLines, runReadme, scratchDir, synthOk } from './helpers';
 
 const GC_SA = 'system:serviceaccount:container-registry:registry-gc';
-
-function clean(what: string, r: { status: number; stdout: string; stderr: string }): string {
-  const out = `${r.stdout}\n${r.stderr}`;
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
-  expect({ what, warnings: out.split('\n').filter(l => /^Warning:/.test(l)) }).toEqual({ what, warnings: [] });
-  return r.stdout;
-}
 
 function canI(cp: ControlPlane, verb: string, resource: string, namespace: string): boolean {
   const r = cp.kubectl(['auth', 'can-i', verb, resource, '-n', namespace, `--as=${GC_SA}`], { allowFail: true });
@@ -59,7 +52,7 @@ describeOnControlPlane('operations', (cp, version) => {
   beforeAll(() => {
     synthOk(dir, baseEnv(version));
     manifests = manifestsIn(join(dir, 'dist'));
-    clean('apply', runReadme(cp(), readmeLines('### Deploy doit on a fresh MicroK8s', l => l.startsWith('microk8s kubectl apply')).map(l => l.replace(/\s+#.*$/, '')), dir));
+    expectClean('apply', runReadme(cp(), readmeApplyLines(dir), dir));
   }, 120_000);
 
   describe('registry garbage collection', () => {
@@ -129,7 +122,7 @@ describeOnControlPlane('operations', (cp, version) => {
       // Without a kubelet nothing attaches: the same pod without --rm -it, then removed.
       const [list] = readmeLines(HEADING, l => l.includes(' run pg-ls '));
       const r = runReadme(c, [list.replace(' --rm -it', '')], dir);
-      clean('README step 1', r);
+      expectClean('README step 1', r);
       c.kubectl(['-n', 'doit', 'delete', 'pod', 'pg-ls', '--wait=false']);
     });
 
@@ -138,7 +131,7 @@ describeOnControlPlane('operations', (cp, version) => {
       const lines = readmeLines(HEADING, l => l.startsWith('microk8s kubectl') && !l.includes(' run pg-ls ') && !l.includes(' logs -f '));
       const restoreAt = lines.findIndex(l => l.includes('create job restore-now'));
       expect(restoreAt).toBeGreaterThan(0);
-      clean('README restore steps 2-3', runReadme(c, lines.slice(0, restoreAt + 1), dir));
+      expectClean('README restore steps 2-3', runReadme(c, lines.slice(0, restoreAt + 1), dir));
       expect(c.kubectl(['-n', 'doit', 'get', 'deploy', 'elixir', '-o', 'jsonpath={.spec.replicas}']).stdout).toBe('0');
 
       const job = JSON.parse(c.kubectl(['-n', 'doit', 'get', 'job', 'restore-now', '-o', 'json']).stdout);
@@ -151,7 +144,7 @@ describeOnControlPlane('operations', (cp, version) => {
       await eventually('the restore pod', () => (c.kubectl(['-n', 'doit', 'get', 'pods', '-l', 'job-name=restore-now', '-o', 'name']).stdout.trim() || undefined), 60_000);
       expect(c.kubectl(['-n', 'doit', 'get', 'events', '--field-selector=reason=FailedCreate', '-o', 'name']).stdout.trim()).toBe('');
 
-      clean('README restore steps 3-4', runReadme(c, lines.slice(restoreAt + 1), dir));
+      expectClean('README restore steps 3-4', runReadme(c, lines.slice(restoreAt + 1), dir));
       expect(c.kubectl(['-n', 'doit', 'get', 'job', 'restore-now'], { allowFail: true }).status).not.toBe(0);
       expect(c.kubectl(['-n', 'doit', 'get', 'deploy', 'elixir', '-o', 'jsonpath={.spec.replicas}']).stdout).toBe('3');
     }, 120_000);

@@ -3,21 +3,16 @@
  * the real pg_isready against a real PostgreSQL (Debian's `postgresql`): it returns as soon as
  * the server accepts connections, logs while it waits, and gives up after WAIT_SECONDS.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
+import { ChildProcess, spawn } from 'child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ElixirDeployment, ElixirSecrets, PostgresCredentials, PostgresStatefulSet } from '../../lib';
 import { freePort } from '../net';
+import { initdb, postgresAvailable, startPostgres } from '../pg';
 import { find, synth, testChart } from '../util';
 
-const pgRoot = '/usr/lib/postgresql';
-const bin = existsSync(pgRoot) ? readdirSync(pgRoot).map(v => join(pgRoot, v, 'bin')).filter(d => existsSync(join(d, 'initdb'))).sort().pop() : undefined;
-const available = !!bin && spawnSync('sh', ['-c', 'command -v pg_isready']).status === 0;
-if (!available && process.env.CI === 'true') throw new Error('the wait-for-database test needs PostgreSQL (Debian package postgresql)');
-const describeIf = available ? describe : describe.skip;
-const asRoot = process.getuid?.() === 0;
-const asPostgres = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+const describeIf = postgresAvailable('the wait-for-database test') ? describe : describe.skip;
 
 describeIf('wait-for-database.sh with the real pg_isready', () => {
   let dir: string;
@@ -61,12 +56,10 @@ describeIf('wait-for-database.sh with the real pg_isready', () => {
   test('a server that comes up while waiting: returns once it accepts connections', async () => {
     const port = await freePort();
     const data = join(dir, 'data');
-    const [icmd, iargs] = asPostgres(join(bin!, 'initdb'), ['-D', data, '--auth=trust', '--no-sync', '-U', 'postgres']);
-    execFileSync(icmd, iargs, { stdio: 'pipe' });
+    initdb(data);
     const waiting = outcome(wait(`ecto://doit:pw@127.0.0.1:${port}/doit_prod?ssl=false`, 60));
     await new Promise(r => setTimeout(r, 3000));
-    const [cmd, args] = asPostgres(join(bin!, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1']);
-    server = spawn(cmd, args, { stdio: 'ignore' });
+    server = startPostgres(data, port, dir).server;
     const r = await waiting;
     expect(r.code).toBe(0);
     expect(r.out).toContain('waiting for 127.0.0.1');

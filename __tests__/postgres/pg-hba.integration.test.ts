@@ -3,21 +3,17 @@
  * real PostgreSQL (Debian's `postgresql`): the superuser is refused over TCP even with its
  * password, the application role logs in with SCRAM, the superuser still works on the socket.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { ChildProcess, spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { PostgresCredentials, PostgresStatefulSet } from '../../lib';
 import { freePort } from '../net';
+import { initdb, postgresAvailable, startPostgres } from '../pg';
 import { find, synth } from '../util';
 
-const pgRoot = '/usr/lib/postgresql';
-const bin = existsSync(pgRoot) ? readdirSync(pgRoot).map(v => join(pgRoot, v, 'bin')).filter(d => existsSync(join(d, 'initdb'))).sort().pop() : undefined;
-if (!bin && process.env.CI === 'true') throw new Error('the pg_hba test needs PostgreSQL (Debian package postgresql)');
-const describeIf = bin ? describe : describe.skip;
-const asRoot = process.getuid?.() === 0;
-const asPostgres = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+const describeIf = postgresAvailable('the pg_hba test') ? describe : describe.skip;
 
 describeIf('pg_hba.conf of PostgresStatefulSet on a real server', () => {
   const SUPER = 'superuser-password-1234';
@@ -39,13 +35,11 @@ describeIf('pg_hba.conf of PostgresStatefulSet on a real server', () => {
     const hba = join(dir, 'pg_hba.conf');
     writeFileSync(hba, find(manifests, 'ConfigMap', 'postgres-config').data['pg_hba.conf'], { mode: 0o644 });
     writeFileSync(join(dir, 'pw'), SUPER, { mode: 0o644 });
-    const [icmd, iargs] = asPostgres(join(bin!, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', `--pwfile=${join(dir, 'pw')}`, '--auth=scram-sha-256', '--no-sync']);
-    execFileSync(icmd, iargs, { stdio: 'pipe' });
+    initdb(join(dir, 'data'), ['-U', 'postgres', `--pwfile=${join(dir, 'pw')}`, '--auth=scram-sha-256']);
     port = await freePort();
-    const [cmd, args] = asPostgres(join(bin!, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-k', dir,
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'password_encryption=scram-sha-256', '-c', `hba_file=${hba}`]);
-    server = spawn(cmd, args, { stdio: 'ignore' });
-    for (let i = 0; i < 100 && spawnSync(join(bin!, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).status !== 0; i++) await new Promise(r => setTimeout(r, 100));
+    const started = startPostgres(join(dir, 'data'), port, dir, ['-c', 'password_encryption=scram-sha-256', '-c', `hba_file=${hba}`]);
+    server = started.server;
+    expect(await started.ready()).toBe(true);
     const setup = psql(['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `CREATE ROLE app LOGIN PASSWORD '${APP}'`], SUPER);
     expect(setup.stderr).toBe('');
   }, 60_000);

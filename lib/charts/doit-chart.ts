@@ -84,12 +84,13 @@ export class DoitChart extends Chart {
       externalImagePullSecrets: s ? [] : props.imagePullSecrets,
     });
 
+    const hostIsIp = props.host !== undefined && isIP(props.host) !== 0;
     this.ingress = new TlsIngress(this, 'Ingress', {
       backend: this.app,
       // A name goes into the Ingress; an IP address cannot (the Ingress stays host-less) but is
       // still where browsers come from, so it becomes the public address (PHX_HOST).
-      hosts: props.host && isIP(props.host) === 0 ? [props.host] : [],
-      publicAddress: props.host && isIP(props.host) !== 0 ? props.host : undefined,
+      hosts: props.host && !hostIsIp ? [props.host] : [],
+      publicAddress: hostIsIp ? props.host : undefined,
       controller: props.controller,
       ingressClassName: props.ingressClassName,
       certificate: props.certificate,
