@@ -60,8 +60,6 @@ describe('LocalRegistry', () => {
     const { manifests, container } = build();
     expect(container.env).toEqual([
       { name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: 'registry-http-secret', key: 'http-secret' } } },
-      // declared writable, so re-applying heals a registry a failed collection left read-only
-      { name: 'REGISTRY_STORAGE_MAINTENANCE_READONLY', value: '{"enabled": false}' },
     ]);
     expect(secretValues(find(manifests, 'Secret', 'registry-http-secret'))).toEqual({ 'http-secret': SECRET });
     const cm = find(manifests, 'ConfigMap', 'registry-config');
@@ -161,18 +159,36 @@ describe('LocalRegistry', () => {
       expect(build({ garbageCollection: { schedule: null } }).manifests.some(m => m.kind === 'CronJob' || m.kind === 'Role')).toBe(false);
     });
 
-    test('read-only first, collect on the same volume, then writable again', () => {
+    test('stop the registry, collect on the same volume, then start it again', () => {
       const { pod } = gc();
-      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['enter-read-only', 'wait-read-only', 'garbage-collect']);
-      expect(pod.initContainers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}']);
-      // The wait never fails the pod (leave-read-only must run); a failed wait skips the collection.
+      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['stop-registry', 'wait-stopped', 'garbage-collect']);
+      expect(pod.initContainers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'scale', 'statefulset/registry', '--replicas=0']);
+      // The wait never fails the pod (start-registry must run); a failed wait skips the collection.
       expect(pod.initContainers[1].command).toEqual(['/bin/bash', '-c',
-        'if ! kubectl --namespace container-registry rollout status statefulset/registry --timeout=10m; then echo "wait-read-only: the read-only registry did not roll out; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0']);
+        'if ! kubectl --namespace container-registry wait --for=delete pod/registry-0 --timeout=10m; then echo "wait-stopped: pod registry-0 did not stop; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0']);
       expect(pod.initContainers[2].command[2]).toBe('if [ -e /tmp/wait-failed ]; then echo 1 > /tmp/gc-exit-code; exit 0; fi; registry garbage-collect --delete-untagged /etc/docker/registry/config.yml; echo $? > /tmp/gc-exit-code; exit 0');
-      expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'set', 'env', 'statefulset/registry', 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": false}']);
+      expect(pod.containers[0].command).toEqual(['kubectl', '--namespace', 'container-registry', 'scale', 'statefulset/registry', '--replicas=1']);
       expect(pod.containers[1].command[2]).toContain('exit "$code"');
       expect(pod.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-registry-0');
       expect(pod.enableServiceLinks).toBe(false);
+    });
+
+    test('the API token only in the containers that run kubectl: projected, expiring, not automounted', () => {
+      const { pod } = gc();
+      expect(pod.automountServiceAccountToken).toBe(false);
+      const tokenVolume = pod.volumes.find((v: any) => v.projected);
+      expect(tokenVolume.projected.sources[0]).toEqual({ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } });
+      const mountsToken = (c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === tokenVolume.name && m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+      const all = [...pod.initContainers, ...pod.containers];
+      expect(all.filter(mountsToken).map((c: any) => c.name)).toEqual(['stop-registry', 'wait-stopped', 'start-registry']);
+      for (const c of all) expect(mountsToken(c)).toBe(c.image.startsWith('registry.k8s.io/kubectl:'));
+    });
+
+    test('the registry declares no read-only switch: nothing for a failed collection to leave behind', () => {
+      const { manifests } = gc();
+      const registry = find(manifests, 'StatefulSet', 'registry').spec.template.spec.containers[0];
+      expect(registry.env.map((e: any) => e.name)).toEqual(['REGISTRY_HTTP_SECRET']);
+      expect(find(manifests, 'StatefulSet', 'registry').spec.replicas).toBe(1); // re-applying restarts a registry a failed Job left stopped
     });
 
     test('kubectl matches the cluster minor the stack targets', () => {
@@ -182,9 +198,13 @@ describe('LocalRegistry', () => {
       expect(() => kubectlImageFor('1.20')).toThrow(/no kubectl image for Kubernetes 1.20; known: 1.34, 1.35, 1.36/);
     });
 
-    test('least RBAC: one StatefulSet, get/patch/list/watch, bound to the job\'s own ServiceAccount', () => {
+    test('least RBAC: read the StatefulSet and its pod, change only the replica count, bound to the job\'s own ServiceAccount', () => {
       const { manifests, pod } = gc();
-      expect(find(manifests, 'Role', 'registry-gc').rules).toEqual([{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['registry'], verbs: ['get', 'patch', 'list', 'watch'] }]);
+      expect(find(manifests, 'Role', 'registry-gc').rules).toEqual([
+        { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: ['registry'], verbs: ['get'] },
+        { apiGroups: ['apps'], resources: ['statefulsets/scale'], resourceNames: ['registry'], verbs: ['get', 'patch', 'update'] },
+        { apiGroups: [''], resources: ['pods'], resourceNames: ['registry-0'], verbs: ['get', 'list', 'watch'] },
+      ]);
       expect(find(manifests, 'RoleBinding', 'registry-gc').subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'container-registry' }]);
       expect(pod.serviceAccountName).toBe('registry-gc');
       // the GC pod is not selected by the registry's Services or StatefulSet

@@ -25,7 +25,7 @@ export interface RegistryConfigOptions {
    */
   readonly deleteEnabled?: boolean;
   /**
-   * Serve pulls only; pushes and deletes are rejected (garbage collection runs in this mode).
+   * Serve pulls only; pushes and deletes are rejected (e.g. while a copy of the storage is taken).
    * @default false
    */
   readonly readOnly?: boolean;
@@ -43,16 +43,6 @@ export interface RegistryConfigOptions {
    */
   readonly htpasswd?: { readonly realm: string; readonly path: string };
 }
-
-/** The environment variable that switches a running config to read-only (used by garbage collection). */
-export const REGISTRY_READONLY_ENV = 'REGISTRY_STORAGE_MAINTENANCE_READONLY';
-/** The read-only value for that variable (distribution parses env overrides as YAML). */
-export const REGISTRY_READONLY_VALUE = '{"enabled": true}';
-/**
- * The writable value. The StatefulSet declares it, so `kubectl apply -f dist/` also switches
- * back a registry that a failed collection left read-only.
- */
-export const REGISTRY_WRITABLE_VALUE = '{"enabled": false}';
 
 /** The configuration as a plain object, keys in the order of the distribution docs. */
 export function registryConfig(options: RegistryConfigOptions = {}): Record<string, unknown> {

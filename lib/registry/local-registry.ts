@@ -12,7 +12,7 @@ import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
 import { AnonymousAccess, ExistingHtpasswd, OwnedHtpasswd, RegistryAuth } from './auth';
-import { REGISTRY_READONLY_ENV, REGISTRY_READONLY_VALUE, REGISTRY_WRITABLE_VALUE, RegistryConfigOptions, renderRegistryConfig } from './config';
+import { RegistryConfigOptions, renderRegistryConfig } from './config';
 
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
 export const DEFAULT_REGISTRY_IMAGE = 'registry:2.8.3';
@@ -88,7 +88,7 @@ export interface LocalRegistryProps {
   readonly storageSize?: string;
   /** @default "microk8s-hostpath" */
   readonly storageClassName?: string;
-  /** @default weekly, read-only while it runs */
+  /** @default weekly; the registry is stopped while it runs */
   readonly garbageCollection?: RegistryGarbageCollection;
   /** Config options (port, upload purging, log level). @default defaults of RegistryConfigOptions */
   readonly config?: Omit<RegistryConfigOptions, 'readOnly' | 'rootDirectory' | 'htpasswd'>;
@@ -123,7 +123,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  * A Docker Registry 2.0 inside MicroK8s that the nodes pull from: a one-replica StatefulSet
  * whose data volume is retained on delete, a NodePort Service on 32000 (containerd on MicroK8s
  * already trusts `localhost:32000`), the `local-registry-hosting` ConfigMap, and a garbage
- * collection CronJob that switches the registry to read-only while it collects.
+ * collection CronJob that stops the registry while it collects (its ServiceAccount can only scale it).
  *
  * It replaces the MicroK8s `registry` addon (do not enable both: both claim NodePort 32000).
  * Create it in a chart without a namespace: it spans its namespace and kube-public.
@@ -243,12 +243,7 @@ export class LocalRegistry extends Construct {
               imagePullPolicy: 'IfNotPresent',
               args: ['/etc/docker/registry/config.yml'],
               ports: [{ name: 'registry', containerPort: port, protocol: 'TCP' }],
-              env: [
-                { name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } },
-                // Declared (not just defaulted in the config) so that re-applying heals a
-                // registry that a failed garbage collection left read-only.
-                { name: REGISTRY_READONLY_ENV, value: REGISTRY_WRITABLE_VALUE },
-              ],
+              env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } }],
               resources: checkResources(this, 'resources', props.resources ?? {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { memory: k8s.Quantity.fromString('512Mi') },
@@ -325,29 +320,40 @@ export class LocalRegistry extends Construct {
   }
 
   /**
-   * Collect garbage without ever racing a push. The registry docs require read-only mode (or
-   * a stopped registry) during `garbage-collect`: a push that uploaded its blobs but not yet
-   * its manifest would otherwise lose those blobs. One Job pod, in order:
-   * 1. (init, kubectl) set `REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled": true}` on the
-   *    StatefulSet (if this fails, nothing changed);
-   * 2. (init, kubectl) wait for the rollout: the read-only pod now serves pulls, rejects pushes.
-   *    A failed or timed-out wait is recorded and the step itself succeeds, so step 4 still runs;
-   * 3. (init, registry image) run `registry garbage-collect` on the same volume (RWO allows a
-   *    second pod on the node), unless the wait failed; the outcome is saved, the step never fails;
-   * 4. (kubectl) set the variable back to writable (the value the manifest declares), in parallel with
-   *    (registry image) a container that exits with the saved outcome, so a failed wait or collection
-   *    fails the Job while the registry is writable again either way.
-   * The ServiceAccount may only get, patch, list and watch this one StatefulSet.
+   * Collect garbage without ever racing a push. The registry docs require a stopped (or
+   * read-only) registry during `garbage-collect`: a push that uploaded its blobs but not yet its
+   * manifest would otherwise lose those blobs. One Job pod, in order:
+   * 1. (init, kubectl) scale the StatefulSet to 0 through its `scale` subresource (if this fails,
+   *    nothing changed);
+   * 2. (init, kubectl) wait until pod `registry-0` is gone. A failed or timed-out wait is recorded
+   *    and the step itself succeeds, so step 4 still runs;
+   * 3. (init, registry image) run `registry garbage-collect` on the same volume, unless the wait
+   *    failed; the outcome is saved, the step never fails;
+   * 4. (kubectl) scale back to 1 replica, in parallel with (registry image) a container that
+   *    exits with the saved outcome, so a failed wait or collection fails the Job while the
+   *    registry runs again either way.
+   *
+   * Least privilege: the ServiceAccount may read this StatefulSet and its pod and change nothing
+   * but `spec.replicas` (the API server's `scale` subresource carries no other field), so a
+   * stolen token cannot change the image, command or privileges of anything. Only the kubectl
+   * containers get its token: a projected, short-lived one (the pod does not automount it).
    */
   private garbageCollection(schedule: string, deleteUntagged: boolean, kubectlImage: string, registryImage: string, ctx: {
     labels: { all: Record<string, string> }; meta: (name: string) => { name: string; namespace: string; labels: Record<string, string> };
     security: k8s.SecurityContext; podSecurity: k8s.PodSecurityContext; configVolume: k8s.Volume; configMount: k8s.VolumeMount;
   }): k8s.KubeCronJob {
     const name = 'registry-gc';
+    const pod = `${this.name}-0`;
     const sa = new k8s.KubeServiceAccount(this, 'GcServiceAccount', { metadata: ctx.meta(name), automountServiceAccountToken: false });
     const role = new k8s.KubeRole(this, 'GcRole', {
       metadata: ctx.meta(name),
-      rules: [{ apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: [this.name], verbs: ['get', 'patch', 'list', 'watch'] }],
+      rules: [
+        // kubectl scale reads the object, then patches only its scale subresource.
+        { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: [this.name], verbs: ['get'] },
+        { apiGroups: ['apps'], resources: ['statefulsets/scale'], resourceNames: [this.name], verbs: ['get', 'patch', 'update'] },
+        // kubectl wait --for=delete: a get, then a watch narrowed to the one name.
+        { apiGroups: [''], resources: ['pods'], resourceNames: [pod], verbs: ['get', 'list', 'watch'] },
+      ],
     });
     new k8s.KubeRoleBinding(this, 'GcRoleBinding', {
       metadata: ctx.meta(name),
@@ -361,11 +367,11 @@ export class LocalRegistry extends Construct {
     const kubectlContainer = (cname: string, command: string[]): k8s.Container => ({
       name: cname, image: kubectlImage, command,
       env: [{ name: 'HOME', value: '/tmp' }], resources: small, securityContext: ctx.security,
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: API_TOKEN_VOLUME, mountPath: API_TOKEN_PATH, readOnly: true }],
     });
     const kubectl = (cname: string, args: string[]) => kubectlContainer(cname, ['kubectl', '--namespace', this.namespace, ...args]);
     const sts = `statefulset/${this.name}`;
-    const rollout = `kubectl --namespace ${this.namespace} rollout status ${sts} --timeout=10m`;
+    const waitStopped = `kubectl --namespace ${this.namespace} wait --for=delete pod/${pod} --timeout=10m`;
     const gcArgs = ['registry', 'garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), '/etc/docker/registry/config.yml'];
     return new k8s.KubeCronJob(this, 'GarbageCollection', {
       metadata: ctx.meta(name),
@@ -377,15 +383,15 @@ export class LocalRegistry extends Construct {
           metadata: { labels: appLabels('registry', `${this.name}-gc`, 'garbage-collection').all },
           spec: {
             serviceAccountName: sa.name,
-            automountServiceAccountToken: true, // kubectl talks to the API with the Role above
+            automountServiceAccountToken: false, // only the kubectl containers mount a token
             enableServiceLinks: false,
             restartPolicy: 'Never',
             securityContext: ctx.podSecurity,
             initContainers: [
-              kubectl('enter-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_READONLY_VALUE}`]),
-              // Never fails: a failed init container would stop the pod before leave-read-only.
-              kubectlContainer('wait-read-only', ['/bin/bash', '-c',
-                `if ! ${rollout}; then echo "wait-read-only: the read-only registry did not roll out; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0`]),
+              kubectl('stop-registry', ['scale', sts, '--replicas=0']),
+              // Never fails: a failed init container would stop the pod before start-registry.
+              kubectlContainer('wait-stopped', ['/bin/bash', '-c',
+                `if ! ${waitStopped}; then echo "wait-stopped: pod ${pod} did not stop; skipping the collection" >&2; echo 1 > /tmp/wait-failed; fi; exit 0`]),
               {
                 name: 'garbage-collect', image: registryImage, command: ['/bin/sh', '-c',
                   `if [ -e /tmp/wait-failed ]; then echo 1 > /tmp/gc-exit-code; exit 0; fi; ${gcArgs.join(' ')}; echo $? > /tmp/gc-exit-code; exit 0`],
@@ -394,10 +400,10 @@ export class LocalRegistry extends Construct {
               },
             ],
             containers: [
-              kubectl('leave-read-only', ['set', 'env', sts, `${REGISTRY_READONLY_ENV}=${REGISTRY_WRITABLE_VALUE}`]),
+              kubectl('start-registry', ['scale', sts, '--replicas=1']),
               {
                 name: 'report', image: registryImage, command: ['/bin/sh', '-c',
-                  'if [ -e /tmp/wait-failed ]; then echo "garbage collection skipped: the read-only registry did not roll out"; exit 1; fi; ' +
+                  `if [ -e /tmp/wait-failed ]; then echo "garbage collection skipped: pod ${pod} did not stop"; exit 1; fi; ` +
                   'code=$(cat /tmp/gc-exit-code); echo "garbage-collect exited $code"; exit "$code"'],
                 resources: small, securityContext: ctx.security, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
@@ -406,12 +412,36 @@ export class LocalRegistry extends Construct {
               { name: 'data', persistentVolumeClaim: { claimName: this.volumeClaimName } },
               ctx.configVolume,
               { name: 'tmp', emptyDir: {} },
+              apiTokenVolume(),
             ],
           },
         },
       }),
     });
   }
+}
+
+const API_TOKEN_VOLUME = 'api-token';
+/** Where client-go's in-cluster config looks for the token, CA and namespace. */
+const API_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * What `automountServiceAccountToken` would mount, as a volume that only the containers that
+ * call the API mount: a bound token of the pod's ServiceAccount that expires after an hour
+ * (the kubelet renews it), the cluster CA and the namespace.
+ */
+function apiTokenVolume(): k8s.Volume {
+  return {
+    name: API_TOKEN_VOLUME,
+    projected: {
+      defaultMode: 0o440,
+      sources: [
+        { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  };
 }
 
 /** The htpasswd Secret the registry mounts, or undefined for anonymous access. */
