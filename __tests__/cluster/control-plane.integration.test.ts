@@ -137,7 +137,7 @@ if (process.env.CI === 'true' && existsSync(join(ROOT, '..', 'shared')) && withO
   test.each([
     ['controller default', {}, controllerFor(version) === 'traefik' ? ['Middleware'] : []],
     ['cert-manager', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' }, controllerFor(version) === 'traefik' ? ['Middleware'] : []],
-    ['self-signed', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' }, ['Certificate', 'ClusterIssuer', ...(controllerFor(version) === 'traefik' ? ['Middleware'] : [])]],
+    ['self-signed', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' }, ['Certificate', 'Issuer', ...(controllerFor(version) === 'traefik' ? ['Middleware'] : [])]],
   ])('%s: server-side apply --validate=strict, no error, no warning', (_name, env, customKinds) => {
     const dir = join(scratch, _name.replace(/\W+/g, '-'));
     const dist = synthOk(dir, { ...baseEnv(version), ...env });

@@ -36,13 +36,14 @@ describe('TlsIngress', () => {
   });
 
   describe('Traefik (MicroK8s ≥ 1.35)', () => {
-    test('HTTPS router on websecure with TLS; class public; no buffering unless asked', () => {
+    test('HTTPS router on websecure with TLS and HSTS; class public; no buffering unless asked', () => {
       const { manifests } = setup({ hosts: ['doit.example.com'] });
       const ing = traefik(manifests);
       expect(ing.spec.ingressClassName).toBe('public');
       expect(ing.metadata.annotations).toEqual({
         'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
         'traefik.ingress.kubernetes.io/router.tls': 'true',
+        'traefik.ingress.kubernetes.io/router.middlewares': 'doit-elixir-hsts@kubernetescrd',
       });
       // Traefik's buffering middleware would also buffer whole responses (streams, long-poll)
       expect(manifests.some(m => m.kind === 'Middleware' && m.spec.buffering)).toBe(false);
@@ -50,8 +51,21 @@ describe('TlsIngress', () => {
 
     test('an explicit body limit adds the buffering middleware to the HTTPS router', () => {
       const { manifests } = setup({ hosts: ['doit.example.com'], maxBodySize: '8Mi' });
-      expect(traefik(manifests).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('doit-elixir-body-limit@kubernetescrd');
+      expect(traefik(manifests).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('doit-elixir-hsts@kubernetescrd,doit-elixir-body-limit@kubernetescrd');
       expect(find(manifests, 'Middleware', 'elixir-body-limit').spec).toEqual({ buffering: { maxRequestBodyBytes: 8 * 1024 ** 2 } });
+    });
+
+    test('HSTS: one year by default on the HTTPS route only; tunable; false turns it off; preload needs its preconditions', () => {
+      const { manifests } = setup({ hosts: ['doit.example.com'] });
+      expect(find(manifests, 'Middleware', 'elixir-hsts').spec).toEqual({ headers: { stsSeconds: 31536000, stsIncludeSubdomains: false, stsPreload: false } });
+      expect(find(manifests, 'Ingress', 'elixir-http').metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('doit-elixir-redirect-https@kubernetescrd');
+      const tuned = setup({ hosts: ['doit.example.com'], hsts: { maxAgeSeconds: 63072000, includeSubdomains: true, preload: true } }).manifests;
+      expect(find(tuned, 'Middleware', 'elixir-hsts').spec.headers).toEqual({ stsSeconds: 63072000, stsIncludeSubdomains: true, stsPreload: true });
+      const off = setup({ hosts: ['doit.example.com'], hsts: false }).manifests;
+      expect(off.some(m => m.kind === 'Middleware' && m.spec.headers)).toBe(false);
+      expect(traefik(off).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
+      expect(() => setup({ hsts: { preload: true } })).toThrow(/hsts.preload.*includeSubdomains: true and maxAgeSeconds of at least 31536000/);
+      expect(() => setup({ hsts: { maxAgeSeconds: 0 } })).toThrow(/hsts.maxAgeSeconds/);
     });
 
     test('HTTP→HTTPS: a second Ingress on web that only redirects', () => {
@@ -83,6 +97,11 @@ describe('TlsIngress', () => {
       expect(manifests.filter(m => m.kind !== 'Ingress' || m.metadata.name !== 'elixir').some(m => m.kind === 'Middleware' || m.kind === 'Ingress')).toBe(false);
       expect(JSON.stringify(manifests)).not.toContain('traefik');
     });
+
+    test('HSTS is the controller ConfigMap\'s (on by default): settings per Ingress are refused, false is accepted', () => {
+      expect(() => setup({ controller: IngressController.NGINX, hsts: { maxAgeSeconds: 60 } })).toThrow(/hsts.*controller ConfigMap \(hsts, hsts-max-age/);
+      expect(setup({ controller: IngressController.NGINX, hsts: false }).manifests.some(m => m.kind === 'Middleware')).toBe(false);
+    });
   });
 
   describe('certificate sources', () => {
@@ -108,24 +127,39 @@ describe('TlsIngress', () => {
       expect(b.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
     });
 
-    test('self-signed CA: bootstrap → CA Certificate in cert-manager → CA ClusterIssuer, once per app, cluster-scoped without namespace', () => {
+    test('self-signed CA: bootstrap Issuer → one-year CA Certificate → CA Issuer, all namespaced, once per chart', () => {
       const app = Testing.app();
       const first = setup({ hosts: ['a.local'], certificate: IngressCertificate.selfSignedCa() }, app);
-      const other = new Chart(app, 'other', { namespace: 'other' });
-      new TlsIngress(other, 'I', { backend: { serviceName: 'web', servicePort: 80 }, hosts: ['b.local'], certificate: IngressCertificate.selfSignedCa() });
-      const issuers = synth(app.node.findChild('cluster-issuers') as Chart);
-      expect(issuers.map(m => `${m.kind}/${m.metadata.namespace ?? '-'}/${m.metadata.name}`)).toEqual([
-        'ClusterIssuer/-/local-ca-bootstrap', 'Certificate/cert-manager/local-ca', 'ClusterIssuer/-/local-ca',
+      new TlsIngress(first.chart, 'Second', { backend: first.backend, name: 'second', hosts: ['b.local'], certificate: IngressCertificate.selfSignedCa() });
+      const issuers = synth(first.chart).filter(m => m.apiVersion === 'cert-manager.io/v1');
+      expect(issuers.map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
+        'Issuer/doit/local-ca-bootstrap', 'Certificate/doit/local-ca', 'Issuer/doit/local-ca',
       ]);
-      expect(find(issuers, 'Certificate', 'local-ca').spec).toMatchObject({ isCA: true, secretName: 'local-ca', issuerRef: { name: 'local-ca-bootstrap', kind: 'ClusterIssuer' }, privateKey: { rotationPolicy: 'Never' } });
-      expect(find(issuers, 'ClusterIssuer', 'local-ca').spec).toEqual({ ca: { secretName: 'local-ca' } });
-      expect(traefik(first.manifests).metadata.annotations['cert-manager.io/cluster-issuer']).toBe('local-ca');
-      const report = validate(app.node.findChild('cluster-issuers'));
-      expect(report.findings).toEqual([]); // cert-manager objects are schema-checked, not "unchecked"
+      expect(find(issuers, 'Certificate', 'local-ca').spec).toEqual({
+        isCA: true, commonName: 'doit local CA (microk8s-phoenix)', secretName: 'local-ca', duration: '8760h', renewBefore: '720h',
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        issuerRef: { name: 'local-ca-bootstrap', kind: 'Issuer', group: 'cert-manager.io' },
+      });
+      expect(find(issuers, 'Issuer', 'local-ca').spec).toEqual({ ca: { secretName: 'local-ca' } });
+      for (const m of synth(first.chart)) {
+        expect(m.kind).not.toBe('ClusterIssuer');
+        if (m.kind === 'Ingress' && m.metadata.annotations?.['cert-manager.io/issuer']) {
+          expect(m.metadata.annotations['cert-manager.io/issuer']).toBe('local-ca');
+          expect(m.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
+        }
+      }
+      expect(validate(first.chart).findings).toEqual([]); // cert-manager objects are schema-checked, not "unchecked"
     });
 
-    test('SelfSignedCaIssuer refuses a namespaced chart', () => {
-      expect(() => new SelfSignedCaIssuer(new Chart(Testing.app(), 'c', { namespace: 'x' }), 'Ca')).toThrow(/cluster-scoped: create this construct in a chart without a namespace/);
+    test('a CA of another namespace is refused; SelfSignedCaIssuer needs a namespaced chart; lifetimes are checked', () => {
+      const app = Testing.app();
+      const ca = new SelfSignedCaIssuer(new Chart(app, 'other', { namespace: 'other' }), 'Ca');
+      expect(() => setup({ hosts: ['a.local'], certificate: IngressCertificate.selfSignedCa(ca) }, app))
+        .toThrow(/certificate.*expected a SelfSignedCaIssuer in the Ingress' namespace "doit"/);
+      expect(() => new SelfSignedCaIssuer(new Chart(Testing.app(), 'c'), 'Ca')).toThrow(/create SelfSignedCaIssuer in the chart \(with a namespace\)/);
+      const chart = () => new Chart(Testing.app(), 'c', { namespace: 'x' });
+      expect(() => new SelfSignedCaIssuer(chart(), 'Ca', { duration: '10y' })).toThrow(/duration.*expected a cert-manager duration/);
+      expect(() => new SelfSignedCaIssuer(chart(), 'Ca', { duration: '720h', renewBefore: '720h' })).toThrow(/renewBefore.*expected less than duration/);
     });
   });
 

@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import type { IMiddleware } from '@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware';
 
 /**
@@ -10,9 +10,9 @@ import type { IMiddleware } from '@kubernetes-models/traefik/traefik.io/v1alpha1
  * validator checks these objects against the same packages' schemas.
  */
 
-export class CertManagerClusterIssuer extends ApiObject {
-  constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: IClusterIssuer['spec'] }) {
-    super(scope, id, { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', ...props });
+export class CertManagerIssuer extends ApiObject {
+  constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: IIssuer['spec'] }) {
+    super(scope, id, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', ...props });
   }
 }
 

@@ -1,66 +1,97 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkNonEmpty, PropError } from '../validation/props';
-import { CertManagerCertificate, CertManagerClusterIssuer } from './custom-resources';
+import { CertManagerCertificate, CertManagerIssuer } from './custom-resources';
+
+/** cert-manager duration: hours, minutes, seconds ("8760h", "90m"), as Go's time.ParseDuration without fractions. */
+const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 
 export interface SelfSignedCaIssuerProps {
   /**
-   * Name of the CA ClusterIssuer that ingresses use (also the CA Certificate and its Secret).
+   * Name of the CA Issuer that ingresses use (also the CA Certificate and its Secret).
    * @default "local-ca"
    */
   readonly name?: string;
-  /**
-   * cert-manager's "cluster resource namespace", where a ClusterIssuer's CA Secret must live
-   * (MicroK8s' cert-manager addon: cert-manager).
-   * @default "cert-manager"
-   */
-  readonly certManagerNamespace?: string;
-  /** @default "microk8s-phoenix local CA" */
+  /** @default "<namespace> local CA (microk8s-phoenix)" */
   readonly commonName?: string;
+  /**
+   * Lifetime of the CA certificate. cert-manager renews it `renewBefore` its end with a new key;
+   * browsers that trust it need the new `ca.crt` then.
+   * @default "8760h" (one year)
+   */
+  readonly duration?: string;
+  /** @default "720h" (30 days) */
+  readonly renewBefore?: string;
 }
 
 /**
- * A local certificate authority for development clusters, run by cert-manager: a
- * self-signed ClusterIssuer signs a CA Certificate (in the cert-manager namespace), and a CA
- * ClusterIssuer signs the ingresses' certificates with it. Trust the CA once in your browser
- * (`kubectl -n cert-manager get secret local-ca -o jsonpath='{.data.ca\.crt}' | base64 -d`).
+ * A local certificate authority for development, run by cert-manager inside one namespace: a
+ * self-signed Issuer signs a CA Certificate (one year, renewed with a new key), and a CA Issuer
+ * signs the ingresses' certificates with it. Both are namespaced `Issuer`s, so only Certificates
+ * and Ingresses in this namespace can use it.
  *
- * The ClusterIssuers are cluster-scoped, so this construct belongs in a chart without a
- * namespace, once per cluster: `SelfSignedCaIssuer.getOrCreate(scope)` does that for an App.
+ * No X.509 name constraints: cert-manager supports them only behind an alpha feature gate
+ * (NameConstraints) that the MicroK8s addon does not enable. So trusting its `ca.crt` in a
+ * browser (see the README) means: whoever can read Secret `<name>` or create Certificates or
+ * Ingresses in this namespace can impersonate any site to that browser, for up to a year.
  */
 export class SelfSignedCaIssuer extends Construct {
-  /** The one issuer of `scope`'s App, created on first use in a chart `cluster-issuers` without namespace. */
+  /** The chart's issuer, created on first use as child `SelfSignedCa` of `scope`'s chart. */
   public static getOrCreate(scope: Construct, props: SelfSignedCaIssuerProps = {}): SelfSignedCaIssuer {
-    const app = App.of(scope);
-    const chart = (app.node.tryFindChild('cluster-issuers') as Chart | undefined) ?? new Chart(app, 'cluster-issuers');
+    const chart = Chart.of(scope);
     return (chart.node.tryFindChild('SelfSignedCa') as SelfSignedCaIssuer | undefined) ?? new SelfSignedCaIssuer(chart, 'SelfSignedCa', props);
   }
 
-  /** The ClusterIssuer to name in `cert-manager.io/cluster-issuer`. */
-  public readonly clusterIssuerName: string;
+  /** The Issuer to name in `cert-manager.io/issuer`. */
+  public readonly issuerName: string;
+  /** Its namespace (Ingresses must be in it). */
+  public readonly namespace: string;
+  /** The Secret holding the CA (`ca.crt`, `tls.crt`, `tls.key`). */
+  public readonly caSecretName: string;
 
   constructor(scope: Construct, id: string, props: SelfSignedCaIssuerProps = {}) {
     super(scope, id);
-    const name = checkDnsLabel(this, 'name', props.name ?? 'local-ca');
-    const namespace = checkDnsLabel(this, 'certManagerNamespace', props.certManagerNamespace ?? 'cert-manager');
-    const commonName = checkNonEmpty(this, 'commonName', props.commonName ?? 'microk8s-phoenix local CA');
-    if (Chart.of(this).namespace) {
-      throw new PropError(this, 'scope', Chart.of(this).namespace, 'ClusterIssuers are cluster-scoped: create this construct in a chart without a namespace (or use SelfSignedCaIssuer.getOrCreate)');
+    const namespace = Chart.of(this).namespace;
+    if (!namespace) {
+      throw new PropError(this, 'scope', 'a chart without a namespace', 'create SelfSignedCaIssuer in the chart (with a namespace) of the Ingresses it serves: its Issuers are namespaced, so no other namespace can use the CA');
     }
-    this.clusterIssuerName = name;
-    const bootstrap = new CertManagerClusterIssuer(this, 'Bootstrap', { metadata: { name: `${name}-bootstrap` }, spec: { selfSigned: {} } });
+    const name = checkDnsLabel(this, 'name', props.name ?? 'local-ca');
+    const commonName = checkNonEmpty(this, 'commonName', props.commonName ?? `${namespace} local CA (microk8s-phoenix)`);
+    const duration = checkDuration(this, 'duration', props.duration ?? '8760h');
+    const renewBefore = checkDuration(this, 'renewBefore', props.renewBefore ?? '720h');
+    if (hours(renewBefore) >= hours(duration)) {
+      throw new PropError(this, 'renewBefore', renewBefore, `expected less than duration (${duration})`);
+    }
+    this.namespace = namespace;
+    this.issuerName = name;
+    this.caSecretName = name;
+
+    const bootstrap = new CertManagerIssuer(this, 'Bootstrap', { metadata: { name: `${name}-bootstrap` }, spec: { selfSigned: {} } });
     new CertManagerCertificate(this, 'CaCertificate', {
-      metadata: { name, namespace },
+      metadata: { name },
       spec: {
         isCA: true,
         commonName,
         secretName: name,
-        duration: '87600h',
-        // Keep the CA key on renewal, so certificates it signed (and browsers that trust it) stay valid.
-        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Never' },
-        issuerRef: { name: bootstrap.name, kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        duration,
+        renewBefore,
+        // A new key at each renewal: a leaked key is good for a year at most.
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        issuerRef: { name: bootstrap.name, kind: 'Issuer', group: 'cert-manager.io' },
       },
     });
-    new CertManagerClusterIssuer(this, 'CaIssuer', { metadata: { name }, spec: { ca: { secretName: name } } });
+    new CertManagerIssuer(this, 'CaIssuer', { metadata: { name }, spec: { ca: { secretName: name } } });
   }
+}
+
+function checkDuration(scope: Construct, prop: string, value: string): string {
+  if (typeof value !== 'string' || value === '' || !DURATION.test(value) || hours(value) < 1) {
+    throw new PropError(scope, prop, value, 'expected a cert-manager duration of at least an hour in h/m/s, e.g. "8760h" or "2160h"');
+  }
+  return value;
+}
+
+function hours(duration: string): number {
+  const [, h = '0', m = '0', s = '0'] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration) ?? [];
+  return Number(h) + Number(m) / 60 + Number(s) / 3600;
 }

@@ -40,7 +40,10 @@ export abstract class IngressCertificate {
     return new CertificateSource('cert-manager', options);
   }
 
-  /** A local CA run by cert-manager (`SelfSignedCaIssuer`, created once per App). */
+  /**
+   * A local CA run by cert-manager in the Ingress' namespace: `issuer`, or the chart's
+   * `SelfSignedCaIssuer.getOrCreate` (namespaced Issuers, one-year CA).
+   */
   public static selfSignedCa(issuer?: SelfSignedCaIssuer): IngressCertificate {
     return new CertificateSource('self-signed-ca', { selfSigned: issuer });
   }
@@ -94,12 +97,31 @@ export interface TlsIngressProps {
    */
   readonly websocketTimeoutSeconds?: number;
   /**
+   * HTTP Strict Transport Security on the HTTPS routes: browsers then refuse plain HTTP and
+   * certificate warnings for the host for `maxAgeSeconds`. `false` turns it off (Traefik), e.g.
+   * for a host that will not keep a valid certificate. With NGINX the header comes from the
+   * controller's ConfigMap (`hsts`, on by default for a year): leave this unset, or `false` once
+   * you turned it off there (README).
+   * @default { maxAgeSeconds: 31536000 } (one year, no includeSubDomains, no preload)
+   */
+  readonly hsts?: HstsOptions | false;
+  /**
    * Name of the Ingress (and prefix of its helpers).
    * @default the backend's Service name
    */
   readonly name?: string;
   /** @default none */
   readonly labels?: Record<string, string>;
+}
+
+/** The `Strict-Transport-Security` header. */
+export interface HstsOptions {
+  /** @default 31536000 (one year) */
+  readonly maxAgeSeconds?: number;
+  /** @default false */
+  readonly includeSubdomains?: boolean;
+  /** @default false (preload lists need includeSubdomains and a year) */
+  readonly preload?: boolean;
 }
 
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -156,6 +178,7 @@ export class TlsIngress extends Construct {
       throw new PropError(this, 'maxBodySize', maxBody, 'expected a whole number of bytes as a Kubernetes quantity, e.g. "8Mi" or "100M"');
     }
     const timeout = checkInteger(this, 'websocketTimeoutSeconds', props.websocketTimeoutSeconds ?? 3600, 60, 86400);
+    const hsts = checkHsts(this, props.hsts, controller);
     const namespace = Chart.of(this).namespace;
 
     if (props.publicAddress !== undefined && this.hosts.length > 0) {
@@ -186,7 +209,7 @@ export class TlsIngress extends Construct {
         let issuerAnnotation: [string, string];
         let challenge: AcmeChallenge = 'none';
         if (cert.mode === 'self-signed-ca') {
-          issuerAnnotation = ['cert-manager.io/cluster-issuer', (cert.options.selfSigned ?? SelfSignedCaIssuer.getOrCreate(this)).clusterIssuerName];
+          issuerAnnotation = ['cert-manager.io/issuer', this.selfSignedIssuer(cert.options.selfSigned, namespace).issuerName];
         } else {
           const { clusterIssuer, issuer } = cert.options;
           if (!!clusterIssuer === !!issuer) {
@@ -257,13 +280,20 @@ export class TlsIngress extends Construct {
         'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
         'traefik.ingress.kubernetes.io/router.tls': 'true',
       });
+      const middlewares: TraefikMiddleware[] = [];
+      if (hsts) {
+        middlewares.push(new TraefikMiddleware(this, 'Hsts', {
+          metadata: { name: `${name}-hsts`, labels },
+          spec: { headers: { stsSeconds: hsts.maxAgeSeconds, stsIncludeSubdomains: hsts.includeSubdomains, stsPreload: hsts.preload } },
+        }));
+      }
       if (maxBodyBytes !== undefined) {
-        const bodyLimit = new TraefikMiddleware(this, 'BodyLimit', {
+        middlewares.push(new TraefikMiddleware(this, 'BodyLimit', {
           metadata: { name: `${name}-body-limit`, labels },
           spec: { buffering: { maxRequestBodyBytes: maxBodyBytes } },
-        });
-        annotations['traefik.ingress.kubernetes.io/router.middlewares'] = ref(bodyLimit);
+        }));
       }
+      if (middlewares.length > 0) annotations['traefik.ingress.kubernetes.io/router.middlewares'] = middlewares.map(ref).join(',');
       new k8s.KubeIngress(this, 'HttpRedirect', {
         metadata: {
           name: `${name}-http`,
@@ -284,9 +314,42 @@ export class TlsIngress extends Construct {
     if (cert.mode === 'secret') declareExternalSecret(this.ingress, this.tlsSecretName!);
   }
 
+  /** `issuer` or the chart's CA issuer, which must serve this Ingress' namespace. */
+  private selfSignedIssuer(issuer: SelfSignedCaIssuer | undefined, namespace: string | undefined): SelfSignedCaIssuer {
+    const ca = issuer ?? SelfSignedCaIssuer.getOrCreate(this);
+    if (ca.namespace !== namespace) {
+      throw new PropError(this, 'certificate', ca.node.path, `expected a SelfSignedCaIssuer in the Ingress' namespace "${namespace}" (its Issuers serve only their own namespace)`);
+    }
+    return ca;
+  }
+
   private requireHosts(prop: string, why: string): void {
     if (this.hosts.length === 0) {
       throw new PropError(this, prop, 'no hosts', `${why}: give hosts, or use IngressCertificate.controllerDefault() for host-less local mode`);
     }
   }
+}
+
+/** HSTS settings, or undefined when off (or, with NGINX, left to the controller's ConfigMap). */
+function checkHsts(scope: Construct, hsts: HstsOptions | false | undefined, controller: IngressController): Required<HstsOptions> | undefined {
+  if (hsts === false) return undefined;
+  if (hsts !== undefined && (typeof hsts !== 'object' || hsts === null)) {
+    throw new PropError(scope, 'hsts', hsts, 'expected false or { maxAgeSeconds?, includeSubdomains?, preload? }');
+  }
+  if (controller === IngressController.NGINX) {
+    // ingress-nginx sets the header from its ConfigMap for every TLS host; an Ingress cannot change it.
+    if (hsts !== undefined) {
+      throw new PropError(scope, 'hsts', hsts, 'with NGINX the header comes from the controller ConfigMap (hsts, hsts-max-age, hsts-include-subdomains, hsts-preload): leave hsts unset, or false after turning it off there');
+    }
+    return undefined;
+  }
+  const options = {
+    maxAgeSeconds: checkInteger(scope, 'hsts.maxAgeSeconds', hsts?.maxAgeSeconds ?? 31536000, 1, 2 ** 31 - 1),
+    includeSubdomains: hsts?.includeSubdomains ?? false,
+    preload: hsts?.preload ?? false,
+  };
+  if (options.preload && (!options.includeSubdomains || options.maxAgeSeconds < 31536000)) {
+    throw new PropError(scope, 'hsts.preload', true, 'HSTS preload lists require includeSubdomains: true and maxAgeSeconds of at least 31536000');
+  }
+  return options;
 }
