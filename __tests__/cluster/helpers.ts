@@ -3,7 +3,7 @@
  * versions to run, synthesizing the doit app as a user does, and the README's own commands.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -110,16 +110,28 @@ export function readmeLines(heading: string, keep: (line: string) => boolean): s
  * plane's kubectl. Output of every command, and the exit status of the whole.
  */
 export function runReadme(cp: ControlPlane, lines: readonly string[], cwd: string, env: Record<string, string> = {}): KubectlResult {
-  const script = [
-    'set -euo pipefail',
-    'microk8s() { if [ "$1" != kubectl ]; then echo "the test runs only microk8s kubectl, not: $*" >&2; return 1; fi; shift; "$TEST_KUBECTL" "$@"; }',
-    ...lines,
-  ].join('\n');
-  const r = spawnSync('bash', ['-c', script], {
-    cwd, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, ...env, KUBECONFIG: cp.kubeconfig, TEST_KUBECTL: cp.binaries.kubectl },
+  // `microk8s kubectl` is this control plane's kubectl, as a program (npm scripts run it too).
+  const bin = mkdtempSync(join(tmpdir(), 'readme-bin-'));
+  writeFileSync(join(bin, 'microk8s'), [
+    '#!/usr/bin/env bash',
+    'if [ "$1" != kubectl ]; then echo "the test runs only microk8s kubectl, not: $*" >&2; exit 1; fi',
+    `shift; exec ${JSON.stringify(cp.binaries.kubectl)} "$@"`,
+  ].join('\n'), { mode: 0o755 });
+  // `npm run <script>` runs the repository's package script with the user's working directory.
+  const npmRun = (l: string) => l.replace(/\bnpm run (\w+)(?: --)?/g, (_m, name: string) => {
+    const script = (require(join(ROOT, 'package.json')).scripts as Record<string, string>)[name];
+    if (!script?.startsWith('node ')) throw new Error(`README runs npm script ${name}, which the test cannot run from another directory`);
+    return script.replace(/ (\S+\.ts)$/, (_n, file: string) => ` ${join(ROOT, file)}`);
   });
-  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
+  try {
+    const r = spawnSync('bash', ['-c', ['set -euo pipefail', ...lines.map(npmRun)].join('\n')], {
+      cwd, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, ...env, KUBECONFIG: cp.kubeconfig, PATH: `${bin}:${process.env.PATH}`, NODE_PATH: join(ROOT, 'node_modules') },
+    });
+    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 }
 
 /**

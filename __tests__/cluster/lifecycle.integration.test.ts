@@ -91,7 +91,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
   test('the README prune command after disabling backups removes exactly the backup objects', () => {
     const c = cp();
     const env = { ...base, DOIT_POSTGRES_STORAGE_SIZE: '10Gi' };
-    const prune = readmeLines('To prune objects a', l => l.includes('--prune'));
+    const prune = readmeLines('To prune objects a', l => l.includes('npm run prune -- --yes'));
     expect(prune).toHaveLength(1);
     // First with the current output: removes what the earlier config change left behind (the
     // ACME solver's NetworkPolicy of the cert-manager mode), and only that.

@@ -145,6 +145,38 @@ describeOnControlPlane('operations', (cp, version) => {
     });
   });
 
+  describe('secrets applied by the README commands', () => {
+    const secretsWithAnnotation = (c: ControlPlane) => (JSON.parse(c.kubectl(['get', 'secrets', '--all-namespaces', '-l', 'app.kubernetes.io/part-of=doit', '-o', 'json']).stdout).items as any[])
+      .filter(s => s.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).map(s => `${s.metadata.namespace}/${s.metadata.name}`);
+
+    test('are applied server-side: no Secret carries its values in last-applied-configuration', () => {
+      const c = cp();
+      expect(readmeApplyLines(dir).every(l => l.includes(' apply --server-side '))).toBe(true);
+      const secrets = manifests.filter(m => m.kind === 'Secret');
+      expect(secrets.length).toBeGreaterThanOrEqual(4);
+      for (const s of secrets) {
+        const live = JSON.parse(c.kubectl(['-n', s.metadata.namespace!, 'get', 'secret', s.metadata.name, '-o', 'json']).stdout);
+        expect(live.data).toEqual(s.data);
+        expect(JSON.stringify(live.metadata)).not.toContain(Object.values(s.data as Record<string, string>)[0]);
+      }
+      expect(secretsWithAnnotation(c)).toEqual([]);
+    });
+
+    test('the README\'s one-time migration strips what an earlier client-side apply left', () => {
+      const c = cp();
+      const file = join(dir, 'dist', '01-secrets.k8s.yaml');
+      // As an earlier README did (kubectl warns that the annotation is missing, then adds it).
+      expect(c.kubectl(['apply', '-f', file]).status).toBe(0);
+      expect(secretsWithAnnotation(c).length).toBeGreaterThan(0); // the leak the migration removes
+      const migrate = readmeLines('**Moving to server-side apply.**', l => l.includes('last-applied-configuration-'));
+      expect(migrate).toHaveLength(1);
+      expectClean('README migration', runReadme(c, migrate, dir));
+      expect(secretsWithAnnotation(c)).toEqual([]);
+      expectClean('README apply after the migration', runReadme(c, readmeApplyLines(dir), dir));
+      expect(secretsWithAnnotation(c)).toEqual([]);
+    });
+  });
+
   describe('README restore procedure', () => {
     const HEADING = '**Restore**, step by step';
 

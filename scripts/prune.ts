@@ -1,0 +1,77 @@
+// npm run prune [-- DIR] [--yes]   (default dist/)
+// Deletes what a change removed from the output, for server-side apply (`kubectl apply
+// --server-side` cannot `--prune`: kubectl refuses objects it did not apply client-side, and the
+// ApplySet alternative is alpha and cannot span the app's and the registry's namespaces).
+// Candidates are the live objects labelled app.kubernetes.io/part-of=doit, of the kinds in
+// DIR/prune-allowlist.txt (never Namespaces, claims, volumes or StorageClasses), in the
+// namespaces DIR's objects use; those not in DIR/*.yaml are listed, and deleted with --yes.
+// kubectl is $KUBECTL ("microk8s kubectl" on a node), else kubectl.
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { PART_OF } from '../lib/charts/stack';
+import { applyOrder, kubectlRunner } from './preflight';
+
+type Run = ReturnType<typeof kubectlRunner>;
+interface Ref { readonly kind: string; readonly namespace?: string; readonly name: string; readonly resource?: string }
+
+const key = (r: Ref) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+
+/** `kubectl get` resource for `group/version/Kind` ("Kind.version.group", or "Kind" for core). */
+function resourceArg(flag: string): { kind: string; resource: string } {
+  const [group, version, kind] = flag.replace(/^--prune-allowlist=/, '').split('/');
+  return { kind, resource: group === 'core' ? kind : `${kind}.${version}.${group}` };
+}
+
+export interface PrunePlan { readonly remove: Ref[]; readonly kinds: number; readonly namespaces: string[] }
+
+/** What `prune` would delete: live labelled objects of the allowed kinds that `dir` no longer has. */
+export function prunePlan(dir: string, run: Run): PrunePlan {
+  const allowlist = readFileSync(join(dir, 'prune-allowlist.txt'), 'utf8').split('\n').filter(l => l.startsWith('--prune-allowlist='));
+  const wanted = applyOrder(dir).filter(f => !f.includes(`${join(dir, 'bootstrap')}`))
+    .flatMap(f => parseAllDocuments(readFileSync(f, 'utf8')).map(d => d.toJSON()).filter(Boolean))
+    .map((m: any): Ref => ({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }));
+  const keep = new Set(wanted.map(key));
+  const namespaces = [...new Set(wanted.map(r => r.namespace).filter((n): n is string => !!n))].sort();
+  const selector = Object.entries(PART_OF).map(([k, v]) => `${k}=${v}`).join(',');
+  const remove: Ref[] = [];
+  for (const flag of allowlist) {
+    const { kind, resource } = resourceArg(flag);
+    const r = run(['get', resource, '--all-namespaces', '-l', selector, '-o', 'json']);
+    if (r.status !== 0) {
+      if (/the server doesn't have a resource type/.test(r.stderr)) continue; // its CRD is gone, and with it every object
+      throw new Error(`kubectl get ${resource} failed: ${r.stderr.trim()}`);
+    }
+    for (const item of JSON.parse(r.stdout).items as any[]) {
+      const ref: Ref = { kind, resource, namespace: item.metadata.namespace, name: item.metadata.name };
+      if (ref.namespace && !namespaces.includes(ref.namespace)) continue; // another stack's namespace
+      if (!keep.has(key(ref))) remove.push(ref);
+    }
+  }
+  return { remove, kinds: allowlist.length, namespaces };
+}
+
+function main(argv: string[]): void {
+  const yes = argv.includes('--yes');
+  const dir = argv.find(a => !a.startsWith('--')) ?? 'dist';
+  const run = kubectlRunner();
+  const plan = prunePlan(dir, run);
+  console.log(`prune: ${plan.kinds} kinds, namespaces ${plan.namespaces.join(', ')}: ${plan.remove.length} object(s) no longer in ${dir}/`);
+  for (const ref of plan.remove) {
+    const what = `${ref.kind}/${ref.name}${ref.namespace ? ` in ${ref.namespace}` : ''}`;
+    if (!yes) { console.log(`  would delete ${what}`); continue; }
+    const r = run(['delete', ref.resource!, ref.name, ...(ref.namespace ? ['-n', ref.namespace] : []), '--ignore-not-found', '--wait=false']);
+    if (r.status !== 0) throw new Error(`deleting ${what} failed: ${r.stderr.trim()}`);
+    console.log(`  deleted ${what}`);
+  }
+  if (!yes && plan.remove.length > 0) console.log('run again with --yes to delete them');
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    console.error(`prune: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
