@@ -8,4 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // A private TMPDIR per run, removed at the end; leftover generated secrets fail the run.
+  globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
 };

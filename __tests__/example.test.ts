@@ -9,6 +9,11 @@ import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 
 const example = join(__dirname, '..', 'examples', 'shop');
+// What the test writes into the example project (both git-ignored) goes again afterwards.
+afterAll(() => {
+  rmSync(join(example, 'node_modules'), { recursive: true, force: true });
+  rmSync(join(example, 'dist'), { recursive: true, force: true });
+});
 
 test('the example consumer project installs the library by path and synthesizes', () => {
   rmSync(join(example, 'node_modules'), { recursive: true, force: true });

@@ -103,6 +103,37 @@ describe('cdk8s synth of the default stack (real CLI)', () => {
     expect(existsSync(join(root, 'dist-lib', '.compiled'))).toBe(true);
   });
 
+  test('cdk8s synth --stdout prints every manifest but no generated secret, unless DOIT_MIRROR_SECRETS=1', () => {
+    const stdoutSynth = (env: Record<string, string> = {}) => spawnSync(cdk8s, ['synth', '--no-check-upgrade', '--stdout'], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, DOIT_SECRETS_FILE: join(tmp, 'secrets.json'), DOIT_OUTDIR: join(tmp, 'dist-stdout'), ...env },
+    });
+    const values: string[] = Object.values(JSON.parse(readFileSync(join(tmp, 'secrets.json'), 'utf8')));
+    const leaked = (text: string) => values.filter(v => text.includes(v) || text.includes(Buffer.from(v).toString('base64')) ||
+      // a value inside a longer Secret entry (DATABASE_URL): decode every base64 run
+      (text.match(/[A-Za-z0-9+/]{40,}={0,2}/g) ?? []).some(b => Buffer.from(b, 'base64').toString('utf8').includes(v)));
+    const r = stdoutSynth();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('kind: StatefulSet');
+    expect(r.stdout).toContain('Validation of 4'); // the plugin used the receipt for what it was given
+    expect(r.stdout).not.toMatch(/^kind: Secret$/m);
+    expect(leaked(r.stdout + r.stderr)).toEqual([]);
+    // dist/ has them all (kubectl apply -f dist/)
+    expect(leaked(readFileSync(join(tmp, 'dist-stdout', '01-secrets.k8s.yaml'), 'utf8'))).toEqual(values);
+    const optIn = stdoutSynth({ DOIT_MIRROR_SECRETS: '1' });
+    expect(optIn.status).toBe(0);
+    expect(optIn.stdout).toMatch(/^kind: Secret$/m);
+    expect(leaked(optIn.stdout).length).toBeGreaterThan(0);
+  });
+
+  test('a secrets file inside the output directory is refused: exit 1, what to do, nothing touched', () => {
+    const before = snapshotDir(out);
+    const r = synth(out, { DOIT_SECRETS_FILE: join(out, 'doit.json') });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/doit.json: is inside .*dist \(the output directory\), which synth replaces as a whole: the next synth would delete it and generate new passwords.*Set DOIT_SECRETS_FILE \(secrets.file\) to a path outside it/);
+    expect(snapshotDir(out)).toEqual(before);
+    expect(existsSync(join(out, 'doit.json'))).toBe(false);
+  });
+
   test('a fresh output directory is created', () => {
     const fresh = join(tmp, 'nested', 'out');
     expect(synth(fresh).status).toBe(0);

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { synthAtomically, ValidationFailedError } from '../../lib/charts/output';
+import { readReceipt } from '../../lib/validation/receipt';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'out-')); });
@@ -78,6 +79,32 @@ describe('synthAtomically', () => {
     // dist/ holds only manifests: kubectl apply -f dist/ would fail on the metadata JSON
     expect(readdirSync(out)).toEqual(['.synth-output', 'my-secrets.k8s.yaml']);
     expect(statSync(join(out, 'my-secrets.k8s.yaml')).mode & 0o777).toBe(0o600);
+  });
+
+  test('Secrets stay out of the CLI mirror (cdk8s synth --stdout prints it) unless mirrorSecrets; the receipt still matches', () => {
+    const out = join(dir, 'dist');
+    const mirror = join(dir, 'cli');
+    const build = (app: App) => {
+      const chart = new Chart(app, '01-secrets');
+      new ApiObject(chart, 's', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'x' }, stringData: { password: 'hunter2-hunter2-hunter2' } });
+      cm(chart, 'also-here');
+      new ApiObject(new Chart(app, '02-only-secrets'), 't', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't', namespace: 'x' }, stringData: { token: 'tok-tok-tok-tok' } });
+      cm(new Chart(app, '03-app'), 'a');
+    };
+    synthAtomically(out, build, { mirrorTo: mirror, pruneAllowlist: 'prune-allowlist.txt' });
+    expect(readdirSync(mirror).sort()).toEqual(['01-secrets.k8s.yaml', '03-app.k8s.yaml', 'construct-metadata.json', 'prune-allowlist.txt', 'validation-receipt.json']);
+    const mirrored = readdirSync(mirror).map(f => readFileSync(join(mirror, f), 'utf8')).join('\n');
+    expect(mirrored).not.toMatch(/hunter2|tok-tok|kind: Secret/);
+    expect(readFileSync(join(mirror, '01-secrets.k8s.yaml'), 'utf8')).toContain('name: also-here');
+    // dist/ has everything; the CLI's validation plugin accepts the receipt for the mirrored manifests
+    expect(readFileSync(join(out, '01-secrets.k8s.yaml'), 'utf8')).toContain('hunter2');
+    expect(readFileSync(join(out, '02-only-secrets.k8s.yaml'), 'utf8')).toContain('tok-tok');
+    expect(readReceipt(['01-secrets.k8s.yaml', '03-app.k8s.yaml'].map(f => join(mirror, f)))?.objectCount).toBe(4);
+
+    rmSync(mirror, { recursive: true });
+    synthAtomically(out, build, { mirrorTo: mirror, mirrorSecrets: true });
+    expect(readFileSync(join(mirror, '01-secrets.k8s.yaml'), 'utf8')).toContain('hunter2');
+    expect(readFileSync(join(mirror, '02-only-secrets.k8s.yaml'), 'utf8')).toContain('tok-tok');
   });
 
   test('a failure inside synth (construct validation) also leaves nothing', () => {
@@ -226,6 +253,31 @@ describe('synthAtomically: only ever replaces its own output directory', () => {
     mkdirSync(join(dir, '.dist.staging-not-ours'));
     synthAtomically(out, one, { validate: false });
     expect(readdirSync(dir).sort()).toEqual(['.dist.staging-not-ours', 'dist']);
+  });
+
+  test('leaves the staging of a synth still running (its pid is in the name)', () => {
+    const out = join(dir, 'dist');
+    const running = join(dir, '.dist.staging-1-abcdef'); // pid 1 always runs
+    mkdirSync(running);
+    writeFileSync(join(running, '.synth-output'), '');
+    synthAtomically(out, one, { validate: false });
+    expect(readdirSync(dir).sort()).toEqual(['.dist.staging-1-abcdef', 'dist']);
+  });
+
+  test('a synth killed between the renames of the swap: the next one puts the old output back first, even when it fails', () => {
+    const out = join(dir, 'dist');
+    synthAtomically(out, one, { validate: false });
+    const aside = join(dir, '.dist.staging-999999999-xyz.old');
+    renameSync(out, aside); // the state a kill after the first rename leaves
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(() => synthAtomically(out, () => { throw new Error('bad prop'); })).toThrow('bad prop');
+      expect(warn.mock.calls[0][0]).toMatch(/a previous synth was killed while swapping in .*dist; its earlier output was put back from .*\.dist\.staging-999999999-xyz\.old/);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(readdirSync(out)).toEqual(['.synth-output', 'one.k8s.yaml']);
+    expect(readdirSync(dir)).toEqual(['dist']);
   });
 });
 

@@ -7,8 +7,10 @@ import { join } from 'path';
 const root = join(__dirname, '..', '..');
 const cdk8s = join(root, 'node_modules', '.bin', 'cdk8s');
 
+/** `cdk8s synth` of `appFile` in a scratch project; `env` may name files in it (`{dir}`), all removed afterwards. */
 function synthIn(appFile: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
+  env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{dir}', dir)]));
   try {
     writeFileSync(join(dir, 'cdk8s.yaml'), [
       'language: typescript',
@@ -38,7 +40,8 @@ test('a broken app: cdk8s synth exits non-zero and prints the report', () => {
 });
 
 test('the default app passes the plugin', () => {
-  const { status, out } = synthIn(join(root, 'main.ts'), { DOIT_SECRETS_FILE: join(tmpdir(), `plugin-secrets-${process.pid}.json`), DOIT_OUTDIR: join(tmpdir(), `plugin-dist-${process.pid}`) });
+  // Generated secrets and the output inside the scratch project, which synthIn removes.
+  const { status, out } = synthIn(join(root, 'main.ts'), { DOIT_SECRETS_FILE: '{dir}/.secrets/doit.json', DOIT_OUTDIR: '{dir}/out' });
   expect(out).toContain('0 error(s)');
   expect(status).toBe(0);
 });

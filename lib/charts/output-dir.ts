@@ -7,7 +7,11 @@ import { basename, dirname, join, relative, resolve, sep } from 'path';
  * the marker file) or one that does not exist yet is ever replaced, so a mistyped DOIT_OUTDIR
  * (`.`, `lib`, `README.md`, `..`) can never delete a project. The new output is staged beside
  * it and swapped in with two renames; the staging directory is git-ignored from its first
- * byte, so whatever a failure or a kill leaves behind never lands in a commit.
+ * byte, so whatever a failure or a kill leaves behind never lands in a commit. A kill leaves
+ * the old output or the complete new one, except between the two renames (microseconds; Node
+ * has no atomic directory exchange), where the output directory is briefly absent, never
+ * partial: the next synth first puts the old one back (`recoverInterruptedSwap`) and removes
+ * stale staging. `__tests__/charts/kill.test.ts` kills a real synth at every step.
  */
 
 /** Marker file in every output directory we write. */
@@ -51,19 +55,87 @@ export function checkReplaceable(target: string, cwd = process.cwd()): void {
   if (undeletable) throw new OutputDirError(target, `its old contents cannot be deleted (no write permission on ${undeletable})`);
 }
 
-/** A new, git-ignored staging directory beside `target`, after removing stale ones of ours. */
+/**
+ * A synth killed between the two renames of `swapIn` leaves no `target`, its previous output
+ * in the git-ignored `<staging>.old` beside it. Put that back (the newest, if several) before
+ * anything else looks at `target`, so a failing synth afterwards still leaves the old output.
+ * Returns the directory restored, if any.
+ */
+export function recoverInterruptedSwap(target: string): string | undefined {
+  const abs = resolve(target);
+  if (existsSync(abs)) return undefined;
+  const parent = dirname(abs);
+  const olds = stagingEntries(abs).filter(e => e.endsWith('.old') && existsSync(join(parent, e, OUTPUT_MARKER)))
+    .map(e => join(parent, e))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (olds.length === 0) return undefined;
+  renameSync(olds[0], abs);
+  try { unlinkSync(join(abs, '.gitignore')); } catch { /* it stays git-ignored then */ }
+  return olds[0];
+}
+
+/**
+ * A new, git-ignored staging directory beside `target` (same filesystem, so the swap is a
+ * rename), after removing stale ones: ours by name and marker, of a synth no longer running.
+ * The name carries the pid, so a concurrent synth's staging is left alone.
+ */
 export function createStaging(target: string): string {
   const abs = resolve(target);
   const parent = dirname(abs);
-  const prefix = `.${basename(abs)}.staging-`;
-  for (const e of existsSync(parent) ? readdirSync(parent) : []) {
-    // Left by a synth that was killed: ours by name and marker.
-    if (e.startsWith(prefix) && existsSync(join(parent, e, OUTPUT_MARKER))) rmSync(join(parent, e), { recursive: true, force: true });
+  for (const e of stagingEntries(abs)) {
+    if (existsSync(join(parent, e, OUTPUT_MARKER))) rmSync(join(parent, e), { recursive: true, force: true });
   }
-  const staging = mkdtempSync(join(parent, prefix));
+  const staging = mkdtempSync(join(parent, `${stagingPrefix(abs)}${process.pid}-`));
+  // Ignored before any byte of output lands in it (an empty directory never shows in git).
   markIgnored(staging);
   writeFileSync(join(staging, OUTPUT_MARKER), MARKER_TEXT);
   return staging;
+}
+
+/** Whether `path` lies in a directory synth replaces or deletes for output `target`. */
+export function replacedBySynth(path: string, target: string): string | undefined {
+  const abs = resolve(target);
+  const p = resolve(path);
+  const within = (dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+  if (within(abs)) return abs;
+  const rel = relative(dirname(abs), p);
+  const first = rel.split(sep)[0];
+  if (!rel.startsWith('..') && rel !== first && first.startsWith(stagingPrefix(abs))) return join(dirname(abs), first);
+  return undefined;
+}
+
+function stagingPrefix(abs: string): string {
+  return `.${basename(abs)}.staging-`;
+}
+
+/** Staging (and `.old`) directories beside `abs` whose synth is no longer running. */
+function stagingEntries(abs: string): string[] {
+  const parent = dirname(abs);
+  const prefix = stagingPrefix(abs);
+  if (!existsSync(parent)) return [];
+  return readdirSync(parent).filter(e => {
+    if (!e.startsWith(prefix)) return false;
+    const pid = Number(/^(\d+)-/.exec(e.slice(prefix.length))?.[1]);
+    return !(pid > 0 && pid !== process.pid && running(pid));
+  });
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Test hook: with DOIT_TEST_KILL_AT=<step> the process SIGKILLs itself at that step of the
+ * write (staged, writing, written, moved-aside, swapped, done), which is how the tests prove
+ * that a synth killed anywhere leaves the old or the new output and nothing un-ignored.
+ */
+export function synthStep(step: 'staged' | 'writing' | 'written' | 'moved-aside' | 'swapped' | 'done'): void {
+  if (process.env.DOIT_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
 }
 
 /**
@@ -79,6 +151,8 @@ export function swapIn(staging: string, target: string, warn: (message: string) 
     try { markIgnored(abs); } catch { /* checked deletable before; ignore-file is best effort */ }
     renameSync(abs, old);
     hadOld = true;
+    // Killed here: no target until the next synth puts `old` back (recoverInterruptedSwap).
+    synthStep('moved-aside');
   }
   try {
     renameSync(staging, abs);
@@ -86,6 +160,7 @@ export function swapIn(staging: string, target: string, warn: (message: string) 
     if (hadOld) renameSync(old, abs); // put the old output back
     throw e;
   }
+  synthStep('swapped');
   try { unlinkSync(join(abs, '.gitignore')); } catch { /* the output stays git-ignored then */ }
   if (hadOld) {
     try {

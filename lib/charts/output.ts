@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { dirname, join, resolve } from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { ImmutableChange, immutableChanges, readPreviousOutput } from './immutable';
-import { checkReplaceable, createStaging, swapIn } from './output-dir';
+import { checkReplaceable, createStaging, recoverInterruptedSwap, swapIn, synthStep } from './output-dir';
 import { writeReceipt } from '../validation/receipt';
 import { SourcedManifest, ValidationReport } from '../validation/report';
 import { validateManifests } from '../validation/validate';
@@ -21,6 +21,13 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
    * @default none
    */
   readonly mirrorTo?: string;
+  /**
+   * Also write Secret objects into `mirrorTo`. Off by default: `cdk8s synth --stdout` prints
+   * whatever the mirror holds, and the CLI's scratch directory is one more copy of every
+   * password. `outdir` always gets them. (main.ts: `DOIT_MIRROR_SECRETS=1`.)
+   * @default false
+   */
+  readonly mirrorSecrets?: boolean;
   /**
    * Output files whose name matches are made readable by their owner only (0600).
    * @default /secret/i
@@ -97,11 +104,14 @@ interface RenderedChart {
  * Cross-chart `addDependency` is not used for ordering.
  */
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
-  const { validate: shouldValidate = true, mirrorTo, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
+  const { validate: shouldValidate = true, mirrorTo, mirrorSecrets = false, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
   const target = resolve(outdir);
+  const restored = recoverInterruptedSwap(target);
+  if (restored) console.warn(`warning: a previous synth was killed while swapping in ${outdir}; its earlier output was put back from ${restored}`);
   checkReplaceable(outdir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = createStaging(target);
+  synthStep('staged');
   try {
     const app = new App({ ...appProps, outdir: staging });
     build(app);
@@ -126,27 +136,42 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
       files[pruneAllowlist] = pruneFlags(charts.filter(c => !c.file.includes('/')).flatMap(c => c.manifests), join(target, pruneAllowlist));
     }
     const mirror = mirrorTo && resolve(mirrorTo) !== target ? mirrorTo : undefined;
-    for (const dir of mirror ? [staging, mirror] : [staging]) {
+    // The CLI prints the mirror with --stdout: Secrets stay out of it unless asked for.
+    const mirrorFiles: Record<string, string> = { ...files };
+    for (const c of mirrorSecrets ? [] : charts.filter(ch => ch.manifests.some(isSecret))) {
+      const kept = c.manifests.filter(m => !isSecret(m));
+      if (kept.length > 0) mirrorFiles[c.file] = Yaml.stringify(...kept);
+      else delete mirrorFiles[c.file];
+    }
+    for (const [dir, content] of mirror ? [[staging, files], [mirror, mirrorFiles]] as const : [[staging, files]] as const) {
       mkdirSync(dir, { recursive: true });
-      for (const [file, content] of Object.entries(files)) {
+      for (const [file, text] of Object.entries(content)) {
         mkdirSync(dirname(join(dir, file)), { recursive: true });
-        writeFileSync(join(dir, file), content, { mode: privateFiles.test(file) ? 0o600 : 0o644 });
+        writeFileSync(join(dir, file), text, { mode: privateFiles.test(file) ? 0o600 : 0o644 });
         if (privateFiles.test(file)) chmodSync(join(dir, file), 0o600);
+        if (dir === staging) synthStep('writing');
       }
     }
+    synthStep('written');
     if (mirror) {
       // For the CLI only (kubectl apply -f dist/ would choke on JSON that is not an object):
       // construct paths for its report, and the receipt of the validation done above.
       const resources = Object.fromEntries(charts.flatMap(c => c.objects.map(o => [o.name, { path: o.node.path }])));
       writeFileSync(join(mirror, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
-      if (report) writeReceipt(mirror, files, report);
+      // The receipt lists exactly the manifests the CLI finds (*.yaml), or the plugin ignores it.
+      if (report) writeReceipt(mirror, Object.fromEntries(Object.entries(mirrorFiles).filter(([f]) => f.endsWith('.yaml'))), report);
     }
     swapIn(staging, target);
+    synthStep('done');
     return app;
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+}
+
+function isSecret(manifest: any): boolean {
+  return manifest?.kind === 'Secret' && manifest?.apiVersion === 'v1';
 }
 
 function pruneFlags(manifests: any[], previousFile: string): string {

@@ -1,6 +1,9 @@
+import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
-import { dirname } from 'path';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { dirname, join, relative, resolve } from 'path';
+import { replacedBySynth } from './output-dir';
+import { describeJsonError } from '../common/redact';
 
 /**
  * The doit stack's secret values, generated once with a CSPRNG and kept in a git-ignored
@@ -62,16 +65,85 @@ export function loadOrCreateSecrets(file: string, warn: (message: string) => voi
   return values as unknown as DoitSecretValues;
 }
 
+export interface SecretsFileLocation {
+  /** Directories synth replaces as a whole: the output directory (DOIT_OUTDIR) and its staging. */
+  readonly outdirs?: readonly string[];
+  /** Directories wiped before every run (the cdk8s CLI's CDK8S_OUTDIR). */
+  readonly wipedDirs?: readonly string[];
+  /** Where a relative path shows from. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/**
+ * Refuses a secrets file that synth would delete, and warns when git would commit it.
+ *
+ * A file inside the output directory (or its staging, or the CLI's output directory, which
+ * `cdk8s synth` wipes first) is gone after the next synth, which then generates new
+ * passwords: PostgreSQL keeps the old one, and the app is locked out after the next apply.
+ * Inside a git work tree, a file that `git check-ignore` does not report as ignored gets a
+ * warning (a `git add .` would commit the passwords); outside one, or without git, no check.
+ */
+export function checkSecretsFileLocation(file: string, location: SecretsFileLocation = {}, warn: (message: string) => void = m => console.warn(m)): void {
+  const real = realish(file);
+  const show = (p: string) => {
+    const rel = relative(location.cwd ?? process.cwd(), p);
+    return rel && !rel.startsWith('..') ? rel : p;
+  };
+  for (const [dirs, what] of [[location.outdirs ?? [], 'the output directory'], [location.wipedDirs ?? [], 'the cdk8s CLI\'s output directory, which `cdk8s synth` empties before every run']] as const) {
+    for (const dir of dirs) {
+      const inside = replacedBySynth(real, realish(dir));
+      if (!inside) continue;
+      throw new SecretsFileError(file, `is inside ${show(inside)} (${what}), which synth replaces as a whole: the next synth would delete it and generate new passwords, and the app would be locked out of its database after the next apply`,
+        `Nothing was written. Set DOIT_SECRETS_FILE (secrets.file) to a path outside it, e.g. .secrets/doit.json${existsSync(file) ? `, after moving this file there (it holds the passwords the database was initialised with: mv ${show(resolve(file))} .secrets/doit.json)` : ''}.`);
+    }
+  }
+  const problem = gitExposure(real);
+  if (problem) {
+    warn(`warning: the secrets file ${file} ${problem}. Add it to .gitignore (the default .secrets/ is), or set DOIT_SECRETS_FILE (secrets.file) to a git-ignored path.`);
+  }
+}
+
+/** Why git could commit `file`, or undefined (ignored, not in a work tree, or no git). */
+function gitExposure(file: string): string | undefined {
+  let dir = dirname(file);
+  while (!existsSync(dir)) dir = dirname(dir);
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const inside = git('rev-parse', '--is-inside-work-tree');
+  if (inside.error || inside.status !== 0 || inside.stdout.trim() !== 'true') return undefined;
+  if (git('ls-files', '--error-unmatch', '--', file).status === 0) {
+    return 'is tracked by git: the passwords are in its history (git rm --cached it, and rotate them if the history left this machine)';
+  }
+  const ignored = git('check-ignore', '-q', '--', file);
+  if (ignored.status === 1) return 'is not ignored by git (git check-ignore): a `git add .` would commit the passwords';
+  return undefined;
+}
+
+/** `path` with symbolic links resolved as far as it exists. */
+function realish(path: string): string {
+  const abs = resolve(path);
+  let existing = abs;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    return join(realpathSync(existing), relative(existing, abs));
+  } catch {
+    return abs;
+  }
+}
+
 function parse(file: string): Record<string, string> {
   let data: unknown;
+  const text = readFileSync(file, 'utf8');
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
-    throw new SecretsFileError(file, `not valid JSON (${(e as Error).message})`);
+    // V8 quotes part of the input, i.e. of a password: say where, never what.
+    throw new SecretsFileError(file, `not valid JSON (${describeJsonError(e, text)})`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new SecretsFileError(file, 'expected a JSON object');
   const unknown = Object.keys(data).filter(k => !(k in SPECS));
-  if (unknown.length > 0) throw new SecretsFileError(file, `unknown key(s) ${unknown.join(', ')}; known: ${Object.keys(SPECS).join(', ')}`);
+  // A key is shown only when it looks like a name (a pasted password could sit in a key).
+  const shown = unknown.map(k => (/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(k) ? k : '<redacted>'));
+  if (unknown.length > 0) throw new SecretsFileError(file, `unknown key(s) ${shown.join(', ')}; known: ${Object.keys(SPECS).join(', ')}`);
   return data as Record<string, string>;
 }
 

@@ -1,12 +1,15 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { imageReferenceProblem } from '../common/image-ref';
+import { formatValue } from '../common/redact';
 
 /**
  * A construct was given a prop it cannot synthesize.
  *
  * Thrown while the construct tree is built, i.e. before anything is written to `dist/`.
- * The message names the construct path, the prop, the value and what would be accepted.
+ * The message names the construct path, the prop, the value and what would be accepted;
+ * secret values (a prop or key named like a password, secret, token, cookie…) show as
+ * `<redacted>` (`lib/common/redact.ts`).
  */
 export class PropError extends Error {
   public readonly constructPath: string;
@@ -14,7 +17,7 @@ export class PropError extends Error {
 
   constructor(scope: IConstruct, prop: string, value: unknown, accepted: string) {
     const path = scope.node.path || '<root>';
-    super(`${path}: invalid prop "${prop}" = ${JSON.stringify(value)}: ${accepted}`);
+    super(`${path}: invalid prop "${prop}" = ${formatValue(value, prop)}: ${accepted}`);
     this.name = 'PropError';
     this.constructPath = path;
     this.prop = prop;
