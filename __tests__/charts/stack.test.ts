@@ -120,6 +120,32 @@ describe('the doit stack on defaults', () => {
     expect(() => stack({ DOIT_HOST: '192.168.1.50', DOIT_TLS_MODE: 'self-signed' })).toThrow(/this tls.mode needs a DNS host name .* only "controller-default" works with an IP address/);
   });
 
+  test('every container requests and limits ephemeral storage and every emptyDir is capped, in every pod of the stack', () => {
+    const { all } = stack({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' });
+    const pods = all.map(m => m.spec?.jobTemplate?.spec?.template?.spec ?? m.spec?.template?.spec).filter(Boolean);
+    expect(pods.length).toBeGreaterThanOrEqual(5);
+    for (const pod of pods) {
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+        expect([c.name, c.resources.requests['ephemeral-storage'], c.resources.limits['ephemeral-storage']]).toEqual([c.name, '64Mi', '1Gi']);
+      }
+      for (const v of (pod.volumes ?? []).filter((v: any) => v.emptyDir)) expect([v.name, typeof v.emptyDir.sizeLimit]).toEqual([v.name, 'string']);
+    }
+  });
+
+  test('HSTS on the HTTPS route by default; DOIT_INGRESS_HSTS=false turns it off', () => {
+    const hsts = (env: Record<string, string>) => stack(env).byChart['03-doit'].filter(m => m.kind === 'Middleware' && m.spec.headers?.stsSeconds);
+    expect(hsts({}).map(m => m.spec.headers.stsSeconds)).toEqual([31536000]);
+    expect(hsts({ DOIT_INGRESS_HSTS: 'false' })).toEqual([]);
+  });
+
+  test('self-signed TLS: the CA and its Issuers live in the app namespace; nothing cluster-wide', () => {
+    const { byChart, all } = stack({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' });
+    expect(Object.keys(byChart)).not.toContain('cluster-issuers');
+    expect(all.filter(m => m.apiVersion === 'cert-manager.io/v1').map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort())
+      .toEqual(['Certificate/doit/local-ca', 'Issuer/doit/local-ca', 'Issuer/doit/local-ca-bootstrap']);
+    expect(find(byChart['03-doit'], 'Ingress', 'elixir').metadata.annotations['cert-manager.io/issuer']).toBe('local-ca');
+  });
+
   test('local mode: PHX_HOST localhost, reached at https://localhost', () => {
     const { s, byChart } = stack();
     expect(s.doit.ingress.url).toBe('https://localhost');
@@ -131,7 +157,7 @@ describe('the doit stack on defaults', () => {
     const { byChart } = stack();
     expect(byChart['01-secrets'].map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual([
       'Secret/container-registry/registry-htpasswd', 'Secret/container-registry/registry-http-secret',
-      'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials', 'Secret/doit/registry-pull',
+      'Secret/doit/elixir-secrets', 'Secret/doit/postgres-credentials', 'Secret/doit/postgres-superuser', 'Secret/doit/registry-pull',
     ]);
     for (const [chart, ms] of Object.entries(byChart)) {
       if (chart === '01-secrets') continue;
@@ -147,7 +173,25 @@ describe('the doit stack on defaults', () => {
     expect(byChart['03-doit'].some(m => m.kind === 'Secret')).toBe(false);
     const ext = (m: Manifest) => m.metadata.annotations?.['validation.microk8s-phoenix.io/external-secrets'];
     expect(ext(find(byChart['03-doit'], 'Deployment', 'elixir'))).toBe('elixir-secrets,postgres-credentials,registry-pull');
+    // The superuser's Secret is the database's alone, under the same name as the generated one.
+    expect(ext(find(byChart['03-doit'], 'StatefulSet', 'postgres'))).toBe('postgres-credentials,postgres-superuser');
     expect(ext(find(byChart['02-registry'], 'StatefulSet', 'registry'))).toBe('registry-htpasswd,registry-http-secret');
+  });
+
+  test('the superuser password is in its own Secret, which only the database pod references', () => {
+    for (const env of <Array<Record<string, string>>>[{}, { DOIT_SECRETS_MODE: 'existing' }]) {
+      const { byChart, s } = stack(env, env.DOIT_SECRETS_MODE ? null : undefined);
+      expect(s.doit.postgres.superuserSecretName).toBe('postgres-superuser');
+      const referencing = Object.values(byChart).flat()
+        .filter(m => JSON.stringify(m.spec ?? {}).includes('"postgres-superuser"'))
+        .map(m => `${m.kind}/${m.metadata.name}`);
+      expect(referencing).toEqual(['StatefulSet/postgres']);
+    }
+    const { byChart } = stack();
+    const appSecret = find(byChart['01-secrets'], 'Secret', 'postgres-credentials');
+    expect(Object.keys(appSecret.data).sort()).toEqual(['DATABASE_URL', 'database', 'host', 'password', 'port', 'username']);
+    expect(JSON.stringify(appSecret)).not.toContain(Buffer.from(FAKE.postgresSuperuserPassword).toString('base64'));
+    expect(Buffer.from(find(byChart['01-secrets'], 'Secret', 'postgres-superuser').data.password, 'base64').toString()).toBe(FAKE.postgresSuperuserPassword);
   });
 
   test('registry authentication by default: the app pulls with the pull Secret; DOIT_REGISTRY_AUTH=false opts out', () => {

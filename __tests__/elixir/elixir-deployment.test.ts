@@ -137,6 +137,30 @@ describe('ElixirDeployment', () => {
       expect(dep.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-url');
     });
 
+    test('no pod of the app (server, migrator, migration Job) references a Secret holding the superuser password', () => {
+      for (const mode of [MigrationMode.INIT_CONTAINER, MigrationMode.JOB]) {
+        const { manifests, pg } = build({ migrations: { ...base.migrations!, mode } });
+        const pods = manifests.filter(m => m.kind === 'Deployment' || m.kind === 'Job').map(m => m.spec.template.spec);
+        expect(pods).toHaveLength(mode === MigrationMode.JOB ? 2 : 1);
+        const referenced = new Set<string>();
+        for (const pod of pods) {
+          for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+            for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) referenced.add(e.valueFrom.secretKeyRef.name);
+            for (const e of c.envFrom ?? []) if (e.secretRef) referenced.add(e.secretRef.name);
+          }
+          for (const v of pod.volumes ?? []) {
+            if (v.secret) referenced.add(v.secret.secretName);
+            for (const s of v.projected?.sources ?? []) if (s.secret) referenced.add(s.secret.name);
+          }
+        }
+        expect([...referenced].sort()).toEqual(['elixir-secrets', 'postgres-credentials']);
+        expect(referenced.has(pg.superuserSecretName)).toBe(false);
+        for (const name of referenced) {
+          expect(Object.values(secretValues(find(manifests, 'Secret', name))).join('\n')).not.toContain('superuser-'.repeat(3));
+        }
+      }
+    });
+
     test('no secret value appears as a literal env value', () => {
       const { container } = build();
       const literals = JSON.stringify(container.env.filter((e: any) => 'value' in e));

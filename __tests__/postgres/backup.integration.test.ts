@@ -4,7 +4,7 @@
  * data directory. Skips on a laptop without the server; fails under CI (CI=true).
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -118,6 +118,64 @@ describeIf('backup.sh and restore.sh against a real PostgreSQL', () => {
     expect(asShop('CREATE ROLE intruder').stderr).toMatch(/permission denied/);
     expect(q('SELECT 1', 'shop', "it's a pass'word; DROP ROLE x;", 'postgres').stderr).toMatch(/permission denied for database "postgres"/);
   }, 30_000);
+
+  describe('create-app-role.sh keeps the application password off command lines and environments', () => {
+    // Quotes, backslashes, spaces, `$`, a backtick and psql's own interpolation syntax: all literal.
+    const NASTY = "it's a \"pass\\word\" with $HOME, `id`, :'app_user' and \\\\; DROP ROLE x; --";
+    const admin = () => ({ ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGPASSWORD: PASSWORD, POSTGRES_USER: 'postgres' });
+    const login = (user: string, pw: string, db: string) => spawnSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT current_user'],
+      { env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: user, PGPASSWORD: pw, PGDATABASE: db }, encoding: 'utf8' });
+
+    /** The rendered script, run with wrappers of `psql` and `cat` first on PATH that record their argv and environment. */
+    function runRecorded(user: string, passwordFile: string): { r: ReturnType<typeof spawnSync>; record: string } {
+      const chart = new Chart(Testing.app(), `db-${user}`, { namespace: 'db' });
+      new PostgresStatefulSet(chart, 'Postgres', { username: user, databaseName: user, credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(20), superuserPassword: 'superuser-'.repeat(3) }) });
+      const script = join(dir, `create-${user}.sh`);
+      writeFileSync(script, find(synth(chart), 'ConfigMap', 'postgres-initdb').data['000-create-app-role.sh']);
+      const wrappers = join(dir, `wrappers-${user}`);
+      mkdirSync(wrappers);
+      const record = join(dir, `record-${user}`);
+      for (const tool of ['psql', 'cat']) {
+        const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+        writeFileSync(join(wrappers, tool), `#!/bin/sh
+{ printf '%s argv:' ${tool}; for a in "$0" "$@"; do printf ' [%s]' "$a"; done; printf '\\n%s environment:\\n' ${tool}; env; } >> '${record}'
+exec '${real}' "$@"
+`, { mode: 0o755 });
+      }
+      const r = spawnSync('sh', [script], {
+        env: { ...admin(), PATH: `${wrappers}:${process.env.PATH}`, APP_USER: user, APP_DATABASE: user, APP_PASSWORD_FILE: passwordFile },
+        encoding: 'utf8',
+      });
+      return { r, record: existsSync(record) ? readFileSync(record, 'utf8') : '' };
+    }
+
+    test('the password is in no argv or environment of psql (or of the cat it runs), and the role logs in with it', () => {
+      const pwFile = join(dir, 'vault-password');
+      writeFileSync(pwFile, NASTY);
+      const { r, record } = runRecorded('vault', pwFile);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      // The wrappers did run (psql, and the cat psql's backquote runs with the file's path only),
+      // and neither saw the password or a piece of it.
+      expect(record).toMatch(/^psql argv: \[.*\/psql\]/m);
+      expect(record).not.toContain(NASTY);
+      expect(record).not.toContain('DROP ROLE x');
+      expect(record).toContain(`cat argv: [${join(dir, 'wrappers-vault', 'cat')}] [--] [${pwFile}]`);
+      expect(login('vault', NASTY, 'vault').stdout.trim()).toBe('vault');
+      expect(login('vault', NASTY.slice(0, -1), 'vault').stderr).toMatch(/password authentication failed for user "vault"/);
+    }, 30_000);
+
+    test('an empty password file fails the init instead of creating a role without a password', () => {
+      const pwFile = join(dir, 'empty-password');
+      writeFileSync(pwFile, '');
+      const { r } = runRecorded('nopass', pwFile);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/create-app-role: the application password file .* is missing, unreadable or empty/);
+      const roles = spawnSync('psql', ['-X', '-q', '-t', '-A', '-c', "SELECT count(*) FROM pg_roles WHERE rolname = 'nopass'"],
+        { env: { ...admin(), PGUSER: 'postgres', PGDATABASE: 'postgres' }, encoding: 'utf8' });
+      expect(roles.stdout.trim()).toBe('0');
+    }, 30_000);
+  });
 
   test('repeated backups write verified dumps and keep only the newest BACKUP_RETENTION', () => {
     const written: string[] = [];

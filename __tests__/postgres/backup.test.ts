@@ -37,6 +37,17 @@ describe('PostgresBackup', () => {
     expect(env.BACKUP_DIR.value).toBe('/backups');
   });
 
+  test('backup and restore run as the application role: they never reference the superuser\'s Secret', () => {
+    const { manifests, pg } = build({}, 'doit_prod-20261124T021500Z.dump');
+    const jobs = manifests.filter(m => m.kind === 'CronJob' || m.kind === 'Job');
+    expect(jobs).toHaveLength(2);
+    for (const job of jobs) {
+      const text = JSON.stringify(job);
+      expect(text).toContain('"postgres-credentials"');
+      expect(text).not.toContain(`"${pg.superuserSecretName}"`);
+    }
+  });
+
   test('the script ConfigMap holds exactly the files the tests run', () => {
     const cm = find(build().manifests, 'ConfigMap', 'postgres-backup-scripts');
     expect(cm.data['backup.sh']).toBe(postgresScript('backup.sh'));

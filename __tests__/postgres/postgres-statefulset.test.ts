@@ -32,7 +32,7 @@ describe('PostgresStatefulSet', () => {
   test('creates a StatefulSet, headless + client Service and the Secret, with readable names', () => {
     const { manifests } = build();
     expect(kinds(manifests)).toEqual([
-      'ConfigMap/postgres-config', 'ConfigMap/postgres-initdb', 'ConfigMap/postgres-scripts', 'Secret/postgres-credentials', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
+      'ConfigMap/postgres-config', 'ConfigMap/postgres-initdb', 'ConfigMap/postgres-scripts', 'Secret/postgres-credentials', 'Secret/postgres-superuser', 'Service/postgres', 'Service/postgres-headless', 'StatefulSet/postgres',
     ]);
   });
 
@@ -158,7 +158,7 @@ describe('PostgresStatefulSet', () => {
       });
       const secret = find(manifests, 'Secret', 'postgres-credentials');
       expect(secret.type).toBe('Opaque');
-      expect(secretValues(secret)).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432', 'superuser-password': 'superuser-'.repeat(3) });
+      expect(secretValues(secret)).toMatchObject({ username: 'doit', password: 'p@ss:w/rd+with?odd#chars', database: 'doit_prod', port: '5432' });
       const url = new URL(secretValues(secret).DATABASE_URL);
       expect(url.protocol).toBe('ecto:');
       expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd+with?odd#chars');
@@ -168,18 +168,33 @@ describe('PostgresStatefulSet', () => {
       expect(url.pathname).toBe('/doit_prod');
     });
 
-    test('passwords reach the server as files from the Secret, never as literal env values', () => {
+    test('the superuser password is in a Secret of its own; the application\'s Secret has no key holding it', () => {
+      const { manifests, pg } = build();
+      const app = secretValues(find(manifests, 'Secret', 'postgres-credentials'));
+      expect(Object.keys(app).sort()).toEqual(['DATABASE_URL', 'database', 'host', 'password', 'port', 'username']);
+      expect(Object.values(app).join('\n')).not.toContain('superuser-'.repeat(3));
+      expect(secretValues(find(manifests, 'Secret', 'postgres-superuser'))).toEqual({ password: 'superuser-'.repeat(3) });
+      expect(pg.superuserSecretName).toBe('postgres-superuser');
+      expect(pg.superuserPasswordKey).toBe('password');
+      expect(pg.superuserSecret).toBeDefined();
+      // Every handle an application uses points at the application's Secret.
+      expect([pg.databaseUrlEnv(), pg.passwordEnv(), ...pg.libpqEnv()].map(e => e.valueFrom?.secretKeyRef?.name).filter(Boolean))
+        .toEqual(Array(3).fill('postgres-credentials'));
+    });
+
+    test('passwords reach the server as files from their Secrets, never as literal env values', () => {
       const { container, pod, env } = build();
       expect(env.POSTGRES_PASSWORD).toBeUndefined();
-      expect(env.POSTGRES_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/superuser-password');
+      expect(env.POSTGRES_PASSWORD_FILE.value).toBe('/etc/postgresql-superuser/password');
       expect(env.APP_PASSWORD_FILE.value).toBe('/etc/postgresql-credentials/password');
-      const vol = pod.volumes.find((v: any) => v.name === 'credentials');
-      expect(vol.secret).toEqual({
-        secretName: 'postgres-credentials',
-        items: [{ key: 'password', path: 'password' }, { key: 'superuser-password', path: 'superuser-password' }],
-        defaultMode: 0o440,
+      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret).toEqual({
+        secretName: 'postgres-credentials', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440,
+      });
+      expect(pod.volumes.find((v: any) => v.name === 'superuser').secret).toEqual({
+        secretName: 'postgres-superuser', items: [{ key: 'password', path: 'password' }], defaultMode: 0o440,
       });
       expect(container.volumeMounts).toContainEqual({ name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true });
+      expect(container.volumeMounts).toContainEqual({ name: 'superuser', mountPath: '/etc/postgresql-superuser', readOnly: true });
       const literals = container.env.filter((e: any) => 'value' in e).map((e: any) => e.value).join(' ');
       expect(literals).not.toContain(PASSWORD);
     });
@@ -206,13 +221,29 @@ describe('PostgresStatefulSet', () => {
       expect(JSON.stringify(container)).not.toMatch(/trust/);
     });
 
-    test('existing Secret: nothing owned, references use its name and keys', () => {
-      const { manifests, pg, pod } = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { password: 'pw', databaseUrl: 'url' }) });
+    test('existing Secrets: nothing owned, references use their names and keys; the superuser\'s is "<secretName>-superuser" by default', () => {
+      const { manifests, pg, pod, sts } = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { password: 'pw', databaseUrl: 'url' }) });
       expect(manifests.filter(m => m.kind === 'Secret')).toHaveLength(0);
       expect(pg.secret).toBeUndefined();
+      expect(pg.superuserSecret).toBeUndefined();
       expect(pg.secretName).toBe('db-creds');
-      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }, { key: 'superuser-password', path: 'superuser-password' }]);
+      expect(pg.superuserSecretName).toBe('db-creds-superuser');
+      expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
+      expect(pod.volumes.find((v: any) => v.name === 'superuser').secret).toMatchObject({ secretName: 'db-creds-superuser', items: [{ key: 'password', path: 'password' }] });
+      expect(sts.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-creds,db-creds-superuser');
       expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'url' } } });
+
+      const named = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { superuserSecretName: 'db-admin', superuserPassword: 'pg' }) });
+      expect(named.pg.superuserSecretName).toBe('db-admin');
+      expect(named.pod.volumes.find((v: any) => v.name === 'superuser').secret).toMatchObject({ secretName: 'db-admin', items: [{ key: 'pg', path: 'password' }] });
+      expect(expectValid(named.chart).ok).toBe(true);
+    });
+
+    test('existing Secrets: the superuser\'s may not be the application\'s Secret', () => {
+      expect(() => build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { superuserSecretName: 'db-creds' }) }))
+        .toThrow(/invalid prop "credentials.superuserSecretName".*a Secret other than the application's "db-creds"/);
+      expect(() => build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { superuserSecretName: 'Not_A_Name' }) }))
+        .toThrow(/"credentials.superuserSecretName".*DNS-1123 subdomain/);
     });
   });
 
@@ -247,15 +278,19 @@ describe('PostgresStatefulSet', () => {
       });
       const mountOf = (path: string) => container.volumeMounts.find((m: any) => m.mountPath === path)?.name;
       const volume = (name: string) => pod.volumes.find((v: any) => v.name === name);
-      expect(volume(mountOf('/var/run/postgresql')).emptyDir).toEqual({});
-      expect(volume(mountOf('/tmp')).emptyDir).toEqual({});
+      expect(volume(mountOf('/var/run/postgresql')).emptyDir).toEqual({ sizeLimit: '16Mi' });
+      expect(volume(mountOf('/tmp')).emptyDir).toEqual({ sizeLimit: '256Mi' });
       expect(volume(mountOf('/dev/shm')).emptyDir).toEqual({ medium: 'Memory', sizeLimit: '256Mi' });
     });
 
-    test('requests and a memory limit by default; overridable', () => {
-      expect(build().container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } });
+    test('requests, a memory limit and ephemeral storage by default; overridable, ephemeral storage added unless given', () => {
+      expect(build().container.resources).toEqual({
+        requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' },
+      });
       const { container } = build({ resources: { requests: { cpu: Quantity.fromString('1') }, limits: { memory: Quantity.fromString('4Gi') } } });
-      expect(container.resources).toEqual({ requests: { cpu: '1' }, limits: { memory: '4Gi' } });
+      expect(container.resources).toEqual({ requests: { cpu: '1', 'ephemeral-storage': '64Mi' }, limits: { memory: '4Gi', 'ephemeral-storage': '1Gi' } });
+      const own = build({ resources: { requests: { 'ephemeral-storage': Quantity.fromString('1Gi') }, limits: { 'ephemeral-storage': Quantity.fromString('8Gi') } } }).container;
+      expect(own.resources).toEqual({ requests: { 'ephemeral-storage': '1Gi' }, limits: { 'ephemeral-storage': '8Gi' } });
     });
   });
 

@@ -19,7 +19,7 @@ const testIf = hasKubectl ? test : test.skip;
 function readmePipeline(): string[] {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
   const block = readme.slice(readme.indexOf('create job restore-now --from=cronjob/postgres-backup'));
-  const command = block.slice(0, block.indexOf('microk8s kubectl apply -f -')).replace(/\\\n/g, ' ');
+  const command = block.slice(0, block.indexOf('microk8s kubectl apply --server-side -f -')).replace(/\\\n/g, ' ');
   return command.split('|').slice(1).map(s => s.trim().replace(/^microk8s kubectl/, 'kubectl')).filter(Boolean);
 }
 

@@ -103,6 +103,8 @@ export const DoitConfigSchema = z.object({
     /** @default traefik from Kubernetes 1.35 (MicroK8s' Traefik addon), nginx before */
     controller: z.enum(INGRESS_CONTROLLERS).optional(),
     className: dnsLabel.default('public'),
+    /** Strict-Transport-Security on HTTPS (Traefik: a headers Middleware; NGINX: its ConfigMap decides). */
+    hsts: z.boolean().default(true),
   }).strict().prefault({}),
   secrets: z.object({
     /** local-file: generated once into a git-ignored file; existing: reference pre-created Secrets. */
@@ -160,11 +162,12 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_TLS_SECRET_NAME: { path: ['tls', 'secretName'], kind: 'string' },
   DOIT_INGRESS_CONTROLLER: { path: ['ingress', 'controller'], kind: 'string' },
   DOIT_INGRESS_CLASS: { path: ['ingress', 'className'], kind: 'string' },
+  DOIT_INGRESS_HSTS: { path: ['ingress', 'hsts'], kind: 'bool' },
   DOIT_SECRETS_MODE: { path: ['secrets', 'mode'], kind: 'string' },
   DOIT_SECRETS_FILE: { path: ['secrets', 'file'], kind: 'string' },
 };
 /** Variables that are not settings but are read elsewhere. */
-const OTHER_ENV = ['DOIT_CONFIG', 'DOIT_OUTDIR', 'DOIT_TRANSPILE', 'DOIT_ACCEPT_REPLACEMENT'];
+const OTHER_ENV = ['DOIT_CONFIG', 'DOIT_OUTDIR', 'DOIT_TRANSPILE', 'DOIT_ACCEPT_REPLACEMENT', 'DOIT_MIRROR_SECRETS', 'DOIT_TEST_KILL_AT'];
 
 /** The configuration is invalid; `problems` lists each with its source. Nothing has been written. */
 export class ConfigError extends Error {

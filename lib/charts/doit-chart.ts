@@ -31,6 +31,8 @@ export interface DoitChartProps extends ChartProps {
   readonly certificate: IngressCertificate;
   readonly controller: IngressController;
   readonly ingressClassName: string;
+  /** Strict-Transport-Security on the HTTPS route (Traefik; NGINX: its ConfigMap). @default true */
+  readonly hsts?: boolean;
   /** Secrets the app's pods pull their image with. @default none */
   readonly imagePullSecrets?: string[];
   /** Owned secret values and where to put them, or undefined to reference pre-created Secrets. */
@@ -66,7 +68,8 @@ export class DoitChart extends Chart {
       storageClassName: props.postgres.storageClassName,
       credentials: s
         ? PostgresCredentials.fromValues({ password: s.postgresPassword, superuserPassword: s.postgresSuperuserPassword })
-        : PostgresCredentials.fromExistingSecret('postgres-credentials'),
+        // The same two names as the generated Secrets: the app's, and the superuser's of its own.
+        : PostgresCredentials.fromExistingSecret('postgres-credentials', { superuserSecretName: 'postgres-superuser' }),
       secretScope: s?.scope,
     });
 
@@ -94,6 +97,7 @@ export class DoitChart extends Chart {
       controller: props.controller,
       ingressClassName: props.ingressClassName,
       certificate: props.certificate,
+      hsts: props.hsts === false ? false : undefined,
     });
     // One source of truth for the public host: LiveView's origin check compares PHX_HOST.
     this.app.setPublicHost(this.ingress.host);

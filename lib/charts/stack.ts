@@ -30,13 +30,13 @@ const bootstrapFiles = new WeakMap<Chart, string>();
 
 /**
  * Where `synthAtomically` writes each chart of the stack: Namespaces, the StorageClass, the
- * backup volume claim and cluster-wide issuers go to `bootstrap/`, which is applied once and
+ * backup volume claim go to `bootstrap/`, which is applied once and
  * which `kubectl apply -f dist/` and `kubectl delete -f dist/` (not recursive) never touch, so
  * deleting the app can never delete a namespace and with it the volumes.
  */
 export function doitOutputFile(chart: Chart): string {
   const id = chart.node.id;
-  return bootstrapFiles.get(chart) ?? (id === 'cluster-issuers' ? `bootstrap/${id}.k8s.yaml` : `${id}.k8s.yaml`);
+  return bootstrapFiles.get(chart) ?? `${id}.k8s.yaml`;
 }
 
 /**
@@ -57,7 +57,7 @@ export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 /**
  * The whole doit system as charts, each its own file (see `doitOutputFile`), named in apply
  * order (`kubectl apply -f` takes files alphabetically): `bootstrap/00-namespaces`,
- * `bootstrap/01-volumes` (and `bootstrap/cluster-issuers` with self-signed TLS), then
+ * `bootstrap/01-volumes`, then
  * `01-secrets` (only with generated secrets), `02-registry`, `03-doit`. The order is in the
  * names rather than in cdk8s chart dependencies, which would make every object of a chart
  * depend on every object of the charts before it.
@@ -139,6 +139,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
     backup: config.backup.enabled ? config.backup : undefined,
     controller: config.ingress.controller === 'nginx' ? IngressController.NGINX : IngressController.TRAEFIK,
     ingressClassName: config.ingress.className,
+    hsts: config.ingress.hsts,
     certificate: certificateFor(config),
     secrets: secrets && secretsChart ? { scope: secretsChart, ...secrets } : undefined,
     imagePullSecrets,

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
+import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
@@ -256,10 +257,10 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     const migrations = checkMigrations(this, props.migrations);
     const pullSecretNames = (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(this, `imagePullSecrets[${i}]`, n));
     const pullSecrets = pullSecretNames.length > 0 ? pullSecretNames.map(name => ({ name })) : undefined;
-    const resources = checkResources(this, 'resources', props.resources ?? {
+    const resources = withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
       requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
       limits: { memory: k8s.Quantity.fromString('512Mi') },
-    });
+    }));
 
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;
@@ -327,7 +328,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
 
     const podSecurity = restrictedPodSecurity(uid);
     const containerSecurity = restrictedContainerSecurity();
-    const tmpVolume: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } };
+    const tmpVolume = scratchVolume('tmp', '512Mi');
     const tmpMount: k8s.VolumeMount = { name: 'tmp', mountPath: '/tmp' };
     // The migrator is a one-off BEAM: it must not join the cluster, and Ecto needs 2 connections.
     const migrator = (name: string): k8s.Container => ({
@@ -353,7 +354,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       imagePullPolicy: 'IfNotPresent',
       command: ['/bin/sh', '-c', elixirScript('wait-for-database.sh')],
       env: [...databaseEnv.env, { name: 'WAIT_SECONDS', value: String(DATABASE_WAIT_SECONDS) }],
-      resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } },
+      resources: withEphemeralStorage({ requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } }),
       securityContext: containerSecurity,
     });
     const migrationSteps = (): k8s.Container[] => [...(props.database ? [waitForDatabase()] : []), migrator('migrate')];

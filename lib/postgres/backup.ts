@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
+import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
@@ -124,10 +125,10 @@ export class PostgresBackup extends Construct {
             { name: 'BACKUP_PREFIX', value: this.prefix },
             ...extraEnv,
           ],
-          resources: resources ?? {
+          resources: withEphemeralStorage(resources ?? {
             requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
             limits: { memory: k8s.Quantity.fromString('512Mi') },
-          },
+          }),
           securityContext: restrictedContainerSecurity(),
           volumeMounts: [
             { name: 'backups', mountPath: '/backups' },
@@ -138,7 +139,7 @@ export class PostgresBackup extends Construct {
         volumes: [
           { name: 'backups', persistentVolumeClaim: { claimName: this.claimName } },
           { name: 'scripts', configMap: { name: this.scriptsConfigMapName, defaultMode: 0o555 } },
-          { name: 'tmp', emptyDir: {} },
+          scratchVolume('tmp', '256Mi'),
         ],
       },
     };

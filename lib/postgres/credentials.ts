@@ -7,8 +7,9 @@ export interface PostgresSecretKeys {
   readonly password?: string;
   /**
    * Key holding the password of the `postgres` superuser (for administration only; the
-   * application never uses it).
-   * @default "superuser-password"
+   * application never uses it), in the superuser Secret
+   * (`PostgresExistingSecretOptions.superuserSecretName`), not in the application's Secret.
+   * @default "password"
    */
   readonly superuserPassword?: string;
   /**
@@ -19,7 +20,19 @@ export interface PostgresSecretKeys {
   readonly databaseUrl?: string;
 }
 
-/** Values for a Secret that the PostgresStatefulSet creates and owns. */
+/** Where an existing application Secret's keys are, and where the superuser password is. */
+export interface PostgresExistingSecretOptions extends PostgresSecretKeys {
+  /**
+   * The Secret holding the `postgres` superuser password (under `superuserPassword`). It must
+   * be a Secret of its own, not the application's: only the database pod mounts it, while the
+   * application's pods (and whoever may read their Secret) get `DATABASE_URL` and the
+   * application password only. Naming the application's Secret here is refused.
+   * @default "<secretName>-superuser"
+   */
+  readonly superuserSecretName?: string;
+}
+
+/** Values for the Secrets that the PostgresStatefulSet creates and owns. */
 export interface PostgresCredentialValues {
   /**
    * The password of the database user. At least 16 characters; it is applied by the
@@ -27,7 +40,11 @@ export interface PostgresCredentialValues {
    * Never commit it: read it from a git-ignored file or the environment.
    */
   readonly password: string;
-  /** The password of the `postgres` superuser (the application's role is not a superuser). */
+  /**
+   * The password of the `postgres` superuser (the application's role is not a superuser).
+   * Written to a Secret of its own (`<name>-superuser`, key `password`) that only the
+   * database pod mounts.
+   */
   readonly superuserPassword: string;
 }
 
@@ -39,19 +56,24 @@ export interface PostgresCredentialValues {
  * The construct never invents a password by itself.
  */
 export abstract class PostgresCredentials {
-  /** The construct creates a Secret holding these values plus username, database, host, port and `DATABASE_URL`. */
+  /**
+   * The construct creates Secret `<name>-credentials` holding the application password plus
+   * username, database, host, port and `DATABASE_URL` (what the application reads), and
+   * Secret `<name>-superuser` holding the superuser password (what only the database reads).
+   */
   public static fromValues(values: PostgresCredentialValues): PostgresCredentials {
     return new OwnedCredentials(values);
   }
 
   /**
-   * Reference a Secret that already exists. It must hold the application password under
-   * `keys.password`, the superuser password under `keys.superuserPassword` and a ready
-   * `DATABASE_URL` under `keys.databaseUrl` (see the README for the
-   * `microk8s kubectl create secret` command).
+   * Reference Secrets that already exist: `secretName` must hold the application password
+   * under `options.password` and a ready `DATABASE_URL` under `options.databaseUrl`;
+   * `options.superuserSecretName` (default `<secretName>-superuser`) the superuser password
+   * under `options.superuserPassword` (see the README for the `microk8s kubectl create secret`
+   * commands).
    */
-  public static fromExistingSecret(secretName: string, keys: PostgresSecretKeys = {}): PostgresCredentials {
-    return new ExistingCredentials(secretName, keys);
+  public static fromExistingSecret(secretName: string, options: PostgresExistingSecretOptions = {}): PostgresCredentials {
+    return new ExistingCredentials(secretName, options);
   }
 
   /** @internal */
@@ -67,7 +89,7 @@ export class OwnedCredentials extends PostgresCredentials {
 /** @internal */
 export class ExistingCredentials extends PostgresCredentials {
   public readonly kind = 'existing' as const;
-  constructor(public readonly secretName: string, public readonly keys: PostgresSecretKeys) { super(); }
+  constructor(public readonly secretName: string, public readonly keys: PostgresExistingSecretOptions) { super(); }
 }
 
 /** `ecto://user:pass@host:port/db`, user and password percent-encoded (Ecto URL-decodes them). */

@@ -4,6 +4,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
@@ -30,7 +31,7 @@ export interface PostgresStatefulSetProps {
 
   /**
    * Base name of the StatefulSet and its Services (`<name>`, `<name>-headless`) and of the
-   * owned Secret (`<name>-credentials`).
+   * owned Secrets (`<name>-credentials` for the application, `<name>-superuser`).
    * @default "postgres"
    */
   readonly name?: string;
@@ -168,11 +169,16 @@ export class PostgresStatefulSet extends Construct {
   public readonly databaseName: string;
   /** The application login. */
   public readonly username: string;
-  /** Name of the Secret holding the password and `DATABASE_URL`. */
+  /** Name of the Secret holding the application password and `DATABASE_URL` (what the application reads). */
   public readonly secretName: string;
   /** Key of the application password in that Secret. */
   public readonly passwordKey: string;
-  /** Key of the `postgres` superuser password in that Secret. */
+  /**
+   * Name of the Secret holding the `postgres` superuser password: never the application's
+   * Secret; only the database pod mounts it.
+   */
+  public readonly superuserSecretName: string;
+  /** Key of the `postgres` superuser password in the superuser Secret. */
   public readonly superuserPasswordKey: string;
   /** Key of the Ecto URL in that Secret. */
   public readonly databaseUrlKey: string;
@@ -190,8 +196,10 @@ export class PostgresStatefulSet extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
   public readonly headlessService: k8s.KubeService;
-  /** The Secret, when the construct owns it (`PostgresCredentials.fromValues`). */
+  /** The application's Secret, when the construct owns it (`PostgresCredentials.fromValues`). */
   public readonly secret?: k8s.KubeSecret;
+  /** The superuser's Secret, when the construct owns it (`PostgresCredentials.fromValues`). */
+  public readonly superuserSecret?: k8s.KubeSecret;
 
   private readonly clusterDomain: string;
   private readonly selectorLabels: Record<string, string>;
@@ -219,10 +227,10 @@ export class PostgresStatefulSet extends Construct {
     this.clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     const settings = checkSettings(this, props.config ?? {});
     const initScripts = checkInitScripts(this, props.initScripts ?? {});
-    const resources = checkResources(this, 'resources', props.resources ?? {
+    const resources = withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
       requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
       limits: { memory: k8s.Quantity.fromString('1Gi') },
-    });
+    }));
 
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;
@@ -248,8 +256,10 @@ export class PostgresStatefulSet extends Construct {
       }
       this.secretName = `${this.name}-credentials`;
       this.passwordKey = 'password';
-      this.superuserPasswordKey = 'superuser-password';
+      this.superuserSecretName = `${this.name}-superuser`;
+      this.superuserPasswordKey = 'password';
       this.databaseUrlKey = 'DATABASE_URL';
+      // What the application may read: its own password and URL, never the superuser's.
       this.secret = createOwnedSecret(this, props.secretScope, {
         name: this.secretName,
         namespace: this.namespace,
@@ -257,18 +267,31 @@ export class PostgresStatefulSet extends Construct {
         values: {
           username: this.username,
           password,
-          'superuser-password': superuserPassword,
           database: this.databaseName,
           host: this.host,
           port: String(this.port),
           DATABASE_URL: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
         },
       });
+      // Only the database pod mounts this one.
+      this.superuserSecret = createOwnedSecret(this, props.secretScope, {
+        id: 'SuperuserSecret',
+        name: this.superuserSecretName,
+        namespace: this.namespace,
+        labels: labels.all,
+        values: { [this.superuserPasswordKey]: superuserPassword },
+      });
     } else if (props.credentials instanceof ExistingCredentials) {
+      const keys = props.credentials.keys;
       this.secretName = checkDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
-      this.passwordKey = checkSecretKey(this, 'credentials.keys.password', props.credentials.keys.password ?? 'password');
-      this.superuserPasswordKey = checkSecretKey(this, 'credentials.keys.superuserPassword', props.credentials.keys.superuserPassword ?? 'superuser-password');
-      this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', props.credentials.keys.databaseUrl ?? 'DATABASE_URL');
+      this.passwordKey = checkSecretKey(this, 'credentials.keys.password', keys.password ?? 'password');
+      this.superuserSecretName = checkDnsSubdomain(this, 'credentials.superuserSecretName', keys.superuserSecretName ?? `${this.secretName}-superuser`);
+      if (this.superuserSecretName === this.secretName) {
+        throw new PropError(this, 'credentials.superuserSecretName', this.superuserSecretName,
+          `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.secretName}-superuser")`);
+      }
+      this.superuserPasswordKey = checkSecretKey(this, 'credentials.keys.superuserPassword', keys.superuserPassword ?? 'password');
+      this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', keys.databaseUrl ?? 'DATABASE_URL');
     } else {
       throw new PropError(this, 'credentials', props.credentials,
         'expected PostgresCredentials.fromValues({ password }) or PostgresCredentials.fromExistingSecret(name)');
@@ -302,16 +325,16 @@ export class PostgresStatefulSet extends Construct {
 
     // ---- optional init scripts ---------------------------------------------------------
     const volumes: k8s.Volume[] = [
-      { name: 'run', emptyDir: {} },
-      { name: 'tmp', emptyDir: {} },
+      scratchVolume('run', '16Mi'), // the socket and postmaster.pid
+      scratchVolume('tmp', '256Mi'),
       { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(shmSize) } },
       {
         name: 'credentials',
-        secret: {
-          secretName: this.secretName,
-          items: [{ key: this.passwordKey, path: 'password' }, { key: this.superuserPasswordKey, path: 'superuser-password' }],
-          defaultMode: 0o440,
-        },
+        secret: { secretName: this.secretName, items: [{ key: this.passwordKey, path: 'password' }], defaultMode: 0o440 },
+      },
+      {
+        name: 'superuser',
+        secret: { secretName: this.superuserSecretName, items: [{ key: this.superuserPasswordKey, path: 'password' }], defaultMode: 0o440 },
       },
     ];
     const mounts: k8s.VolumeMount[] = [
@@ -320,6 +343,7 @@ export class PostgresStatefulSet extends Construct {
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'shm', mountPath: '/dev/shm' },
       { name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true },
+      { name: 'superuser', mountPath: '/etc/postgresql-superuser', readOnly: true },
     ];
     // First-init scripts, in name order: ours creates the application role and database.
     const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
@@ -344,10 +368,10 @@ export class PostgresStatefulSet extends Construct {
         { name: 'PGDATA', value: pgdata },
         { name: 'EXPECTED_MAJOR', value: String(this.majorVersion) },
       ],
-      resources: {
+      resources: withEphemeralStorage({
         requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
         limits: { memory: k8s.Quantity.fromString('64Mi') },
-      },
+      }),
       securityContext: restrictedContainerSecurity(),
       volumeMounts: [{ name: 'data', mountPath }, { name: 'scripts', mountPath: '/scripts', readOnly: true }],
     };
@@ -400,9 +424,9 @@ export class PostgresStatefulSet extends Construct {
                 { name: 'APP_USER', value: this.username },
                 { name: 'APP_DATABASE', value: this.databaseName },
                 { name: 'APP_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
-                // Read from the mounted Secret, so the password is not in the environment of
-                // every process in the container.
-                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-credentials/superuser-password' },
+                // Read from the mounted superuser Secret, so the password is not in the
+                // environment of every process in the container.
+                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-superuser/password' },
                 // Password (SCRAM) authentication for TCP and for the local socket: nothing is trusted.
                 { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
                 { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
@@ -423,6 +447,7 @@ export class PostgresStatefulSet extends Construct {
       },
     });
     if (!this.secret) declareExternalSecret(this.statefulSet, this.secretName);
+    if (!this.superuserSecret) declareExternalSecret(this.statefulSet, this.superuserSecretName);
   }
 
   /** Name of the data PVC of pod `ordinal` (`data-<name>-<ordinal>`): what to back up or restore. */

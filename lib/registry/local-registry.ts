@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
+import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
@@ -244,10 +245,10 @@ export class LocalRegistry extends Construct {
               args: ['/etc/docker/registry/config.yml'],
               ports: [{ name: 'registry', containerPort: port, protocol: 'TCP' }],
               env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } }],
-              resources: checkResources(this, 'resources', props.resources ?? {
+              resources: withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { memory: k8s.Quantity.fromString('512Mi') },
-              }),
+              })),
               securityContext: security,
               startupProbe: probe({ periodSeconds: 2, failureThreshold: 30 }),
               readinessProbe: probe({ periodSeconds: 5, failureThreshold: 3 }),
@@ -258,7 +259,7 @@ export class LocalRegistry extends Construct {
               ],
             }],
             volumes: [
-              configVolume, { name: 'tmp', emptyDir: {} },
+              configVolume, scratchVolume('tmp', '256Mi'),
               ...(auth ? [{ name: 'auth', secret: { secretName: auth.secretName, items: [{ key: auth.key, path: 'htpasswd' }], defaultMode: 0o440 } }] : []),
             ],
           },
@@ -360,10 +361,10 @@ export class LocalRegistry extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
     });
-    const small: k8s.ResourceRequirements = {
+    const small = withEphemeralStorage({
       requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
       limits: { memory: k8s.Quantity.fromString('256Mi') },
-    };
+    });
     const kubectlContainer = (cname: string, command: string[]): k8s.Container => ({
       name: cname, image: kubectlImage, command,
       env: [{ name: 'HOME', value: '/tmp' }], resources: small, securityContext: ctx.security,
@@ -411,7 +412,7 @@ export class LocalRegistry extends Construct {
             volumes: [
               { name: 'data', persistentVolumeClaim: { claimName: this.volumeClaimName } },
               ctx.configVolume,
-              { name: 'tmp', emptyDir: {} },
+              scratchVolume('tmp', '64Mi'),
               apiTokenVolume(),
             ],
           },

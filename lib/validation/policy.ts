@@ -12,6 +12,7 @@ export const POLICY_RULES: Record<string, string> = {
   'seccomp-runtime-default': 'pods or containers use the RuntimeDefault (or a Localhost) seccomp profile',
   'read-only-root-filesystem': 'containers have a read-only root filesystem',
   'resources': 'containers request cpu and memory and limit memory',
+  'ephemeral-storage': 'containers request and limit ephemeral-storage, and every emptyDir has a sizeLimit (a full node disk evicts everything on it)',
   'probes': 'long-running containers have readiness and liveness probes',
   'pinned-image': 'images are pinned to a tag other than latest, or to a digest',
   'service-account-token': 'pods that do not use the Kubernetes API do not mount a service-account token',
@@ -43,6 +44,11 @@ export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
   if (pod.automountServiceAccountToken !== false && !pod.serviceAccountName) {
     sink.add(source, 'service-account-token', `${t.path}.automountServiceAccountToken`, 'set automountServiceAccountToken: false (or give the pod its own serviceAccountName with the least RBAC it needs)');
   }
+  (pod.volumes ?? []).forEach((v: any, i: number) => {
+    if (v.emptyDir && !v.emptyDir.sizeLimit) {
+      sink.add(source, 'ephemeral-storage', `${t.path}.volumes[${i}].emptyDir.sizeLimit`, `emptyDir "${v.name}" needs a sizeLimit (the kubelet evicts the pod past it instead of filling the node's disk)`);
+    }
+  });
   for (const { container: c, path, init } of containersOf(t)) {
     const sc = c.securityContext ?? {};
     const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
@@ -66,6 +72,9 @@ export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
     const r = c.resources ?? {};
     if (!r.requests?.cpu || !r.requests?.memory || !r.limits?.memory) {
       sink.add(source, 'resources', `${path}.resources`, 'set requests.cpu, requests.memory and limits.memory');
+    }
+    if (!r.requests?.['ephemeral-storage'] || !r.limits?.['ephemeral-storage']) {
+      sink.add(source, 'ephemeral-storage', `${path}.resources`, 'set requests and limits of ephemeral-storage (logs and writable layer; with every container limited, the pod\'s emptyDirs count against their sum)');
     }
     if (t.longRunning && !init && (!c.readinessProbe || !c.livenessProbe)) {
       sink.add(source, 'probes', path, `container "${c.name}" needs a readinessProbe and a livenessProbe`);

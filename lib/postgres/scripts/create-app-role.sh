@@ -8,8 +8,19 @@
 #
 # Environment: APP_USER, APP_DATABASE, APP_PASSWORD_FILE (the mounted Secret), and the
 # entrypoint's POSTGRES_USER / PGPASSWORD for the init-time server.
+#
+# The application password is on no command line and in no environment (both are readable in
+# /proc while init runs): psql reads the file itself, with a backquoted `cat` that sees only the
+# path, and quotes the value as a SQL literal (:'app_password'), whatever characters it holds.
+# A missing, unreadable or empty file fails the init: psql would otherwise set an empty value,
+# and the role would be created without a password (nobody could log in as it).
+if [ ! -r "$APP_PASSWORD_FILE" ] || [ ! -s "$APP_PASSWORD_FILE" ]; then
+  echo "create-app-role: the application password file APP_PASSWORD_FILE=$APP_PASSWORD_FILE is missing, unreadable or empty" >&2
+  exit 1
+fi
 psql -v ON_ERROR_STOP=1 --no-password --username "$POSTGRES_USER" --dbname postgres \
-  --set app_user="$APP_USER" --set app_db="$APP_DATABASE" --set app_password="$(cat "$APP_PASSWORD_FILE")" <<'SQL'
+  --set app_user="$APP_USER" --set app_db="$APP_DATABASE" --set app_password_file="$APP_PASSWORD_FILE" <<'SQL'
+\set app_password `cat -- :'app_password_file'`
 CREATE ROLE :"app_user" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'app_password';
 CREATE DATABASE :"app_db" OWNER :"app_user";
 REVOKE ALL ON DATABASE :"app_db" FROM PUBLIC;
