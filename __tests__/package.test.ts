@@ -1,6 +1,6 @@
 /** The library as another project consumes it: `npm pack` contents and the compiled entry point. */
 import { execFileSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 const root = join(__dirname, '..');
@@ -24,5 +24,18 @@ describe('package', () => {
     expect(files).toContain('dist-lib/imports/k8s.js');
     expect(files.some(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(files.some(f => f.includes('__tests__'))).toBe(false);
+  });
+
+  test('installs run no package scripts and leave out optional dependencies (here and in the example)', () => {
+    for (const dir of [root, join(root, 'examples', 'shop')]) {
+      const npmrc = readFileSync(join(dir, '.npmrc'), 'utf8').split('\n').map(l => l.trim());
+      expect(npmrc).toEqual(expect.arrayContaining(['ignore-scripts=true', 'omit=optional']));
+    }
+    // What npm would otherwise have run or installed: backport's postinstall and its 128 packages.
+    const lock = require('../package-lock.json').packages as Record<string, { hasInstallScript?: boolean; optional?: boolean }>;
+    const scripted = Object.keys(lock).filter(k => lock[k].hasInstallScript);
+    expect(scripted.every(k => lock[k].optional)).toBe(true);
+    for (const k of scripted) expect(existsSync(join(root, k))).toBe(false);
+    expect(existsSync(join(root, 'node_modules', 'backport'))).toBe(false);
   });
 });
