@@ -132,6 +132,20 @@ describe('the doit stack on defaults', () => {
     }
   });
 
+  test('every image pinnable by digest: the app (DOIT_IMAGE_DIGEST), postgres, the registry and its kubectl; a bad digest names its variable', () => {
+    const d = (c: string) => `sha256:${c.repeat(64)}`;
+    const { all } = stack({ DOIT_IMAGE_DIGEST: d('a'), DOIT_POSTGRES_IMAGE_DIGEST: d('b'), DOIT_REGISTRY_IMAGE_DIGEST: d('c'), DOIT_KUBECTL_IMAGE_DIGEST: d('e') });
+    const images = new Set(all.flatMap(m => {
+      const pod = m.spec?.jobTemplate?.spec?.template?.spec ?? m.spec?.template?.spec;
+      return pod ? [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.image) : [];
+    }));
+    expect([...images].sort()).toEqual([
+      `localhost:32000/doit:0.1.0@${d('a')}`, `postgres:17.6@${d('b')}`, `registry.k8s.io/kubectl:v1.36.3@${d('e')}`, `registry:2.8.3@${d('c')}`,
+    ]);
+    expect(() => stack({ DOIT_IMAGE_DIGEST: 'sha256:abc' })).toThrow(/DOIT_IMAGE_DIGEST.*expected sha256:<64 lower-case hex digits>/);
+    expect(() => stack({ DOIT_POSTGRES_IMAGE_DIGEST: 'latest' })).toThrow(/DOIT_POSTGRES_IMAGE_DIGEST/);
+  });
+
   test('HSTS on the HTTPS route by default; DOIT_INGRESS_HSTS=false turns it off', () => {
     const hsts = (env: Record<string, string>) => stack(env).byChart['03-doit'].filter(m => m.kind === 'Middleware' && m.spec.headers?.stsSeconds);
     expect(hsts({}).map(m => m.spec.headers.stsSeconds)).toEqual([31536000]);

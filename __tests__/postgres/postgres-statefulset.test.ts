@@ -283,6 +283,13 @@ describe('PostgresStatefulSet', () => {
       expect(volume(mountOf('/dev/shm')).emptyDir).toEqual({ medium: 'Memory', sizeLimit: '256Mi' });
     });
 
+    test('the image pinned by digest on request, for the server and everything that runs its image', () => {
+      const digest = `sha256:${'f'.repeat(64)}`;
+      const { container, pod } = build({ imageDigest: digest });
+      for (const c of [...(pod.initContainers ?? []), container]) expect(c.image).toBe(`postgres:17.6@${digest}`);
+      expect(() => build({ imageDigest: 'sha256:F00' })).toThrow(/imageDigest.*expected sha256:<64 lower-case hex digits>/);
+    });
+
     test('requests, a memory limit and ephemeral storage by default; overridable, ephemeral storage added unless given', () => {
       expect(build().container.resources).toEqual({
         requests: { cpu: '250m', memory: '512Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' },

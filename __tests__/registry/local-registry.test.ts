@@ -144,6 +144,9 @@ describe('LocalRegistry', () => {
     expect(() => registry.imageRef('doit', 'latest')).toThrow(/imageRef.tag.*not "latest"/);
     expect(() => registry.imageRef('doit', '')).toThrow(PropError);
     expect(() => registry.imageRef('Doit', '1')).toThrow(/imageRef.name/);
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    expect(registry.imageRef('doit', '1.2.3', digest)).toBe(`localhost:32000/doit:1.2.3@${digest}`);
+    expect(() => registry.imageRef('doit', '1.2.3', 'sha256:xyz')).toThrow(/imageRef.digest.*expected sha256:<64 lower-case hex digits>/);
   });
 
   describe('garbage collection', () => {

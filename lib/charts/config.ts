@@ -4,7 +4,7 @@ import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { cronProblem } from '../common/cron';
-import { repositoryProblem } from '../common/image-ref';
+import { digestProblem, repositoryProblem } from '../common/image-ref';
 import { parseQuantity } from '../validation/props';
 import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../registry/local-registry';
 
@@ -20,6 +20,10 @@ const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 const dnsLabel = z.string().regex(DNS_LABEL, 'expected a DNS-1123 label (lower-case letters, digits, "-")');
+const digest = z.string().superRefine((v, ctx) => {
+  const problem = digestProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const quantity = z.string().refine(v => (parseQuantity(v) ?? 0) > 0, 'expected a positive Kubernetes quantity such as "5Gi"');
 /**
  * Namespaces the stack must not take over: its default-deny NetworkPolicies would cut off the
@@ -54,6 +58,8 @@ export const DoitConfigSchema = z.object({
     /** Tag of the release image; never "latest". */
     tag: z.string().regex(IMAGE_TAG, 'expected an image tag such as "0.1.0"')
       .refine(t => t !== 'latest', 'must not be "latest": pin the release you built').default('0.1.0'),
+    /** Content digest of that image as pushed (`sha256:…`): pods pull exactly it, whatever the tag points to later. */
+    digest: digest.optional(),
     /** Full repository outside the local registry (e.g. "ghcr.io/me/doit"); overrides registry + name. */
     repository: z.string().superRefine((v, ctx) => {
       const problem = repositoryProblem(v);
@@ -70,6 +76,8 @@ export const DoitConfigSchema = z.object({
   replicas: z.number().int().min(1).max(50).default(3),
   postgres: z.object({
     version: z.string().regex(/^\d+\.\d+(-[a-z0-9.]+)?$/, 'expected MAJOR.MINOR such as "17.6"').default('17.6'),
+    /** Digest of the postgres:<version> image (its multi-architecture index). */
+    imageDigest: digest.optional(),
     storageSize: quantity.default('5Gi'),
     storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
   }).strict().prefault({}),
@@ -89,6 +97,10 @@ export const DoitConfigSchema = z.object({
     storageSize: quantity.default('20Gi'),
     storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
     nodePort: z.number().int().min(30000).max(32767).default(32000),
+    /** Digest of the registry image (registry:2.8.3). */
+    imageDigest: digest.optional(),
+    /** Digest of the garbage collection's kubectl image (registry.k8s.io/kubectl for kubernetesVersion). */
+    kubectlImageDigest: digest.optional(),
     /** Basic auth (user `doit`, generated password); false: anyone who reaches a node may push and delete. */
     auth: z.boolean().default(true),
   }).strict().prefault({}),
@@ -143,9 +155,11 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_IMAGE_NAME: { path: ['image', 'name'], kind: 'string' },
   DOIT_IMAGE_TAG: { path: ['image', 'tag'], kind: 'string' },
   DOIT_IMAGE_REPOSITORY: { path: ['image', 'repository'], kind: 'string' },
+  DOIT_IMAGE_DIGEST: { path: ['image', 'digest'], kind: 'string' },
   DOIT_HOST: { path: ['host'], kind: 'string' },
   DOIT_REPLICAS: { path: ['replicas'], kind: 'int' },
   DOIT_POSTGRES_VERSION: { path: ['postgres', 'version'], kind: 'string' },
+  DOIT_POSTGRES_IMAGE_DIGEST: { path: ['postgres', 'imageDigest'], kind: 'string' },
   DOIT_POSTGRES_STORAGE_SIZE: { path: ['postgres', 'storageSize'], kind: 'string' },
   DOIT_POSTGRES_STORAGE_CLASS: { path: ['postgres', 'storageClassName'], kind: 'string' },
   DOIT_BACKUP_ENABLED: { path: ['backup', 'enabled'], kind: 'bool' },
@@ -156,6 +170,8 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_REGISTRY_STORAGE_SIZE: { path: ['registry', 'storageSize'], kind: 'string' },
   DOIT_REGISTRY_STORAGE_CLASS: { path: ['registry', 'storageClassName'], kind: 'string' },
   DOIT_REGISTRY_NODE_PORT: { path: ['registry', 'nodePort'], kind: 'int' },
+  DOIT_REGISTRY_IMAGE_DIGEST: { path: ['registry', 'imageDigest'], kind: 'string' },
+  DOIT_KUBECTL_IMAGE_DIGEST: { path: ['registry', 'kubectlImageDigest'], kind: 'string' },
   DOIT_REGISTRY_AUTH: { path: ['registry', 'auth'], kind: 'bool' },
   DOIT_TLS_MODE: { path: ['tls', 'mode'], kind: 'string' },
   DOIT_TLS_CLUSTER_ISSUER: { path: ['tls', 'clusterIssuer'], kind: 'string' },

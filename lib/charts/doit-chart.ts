@@ -23,7 +23,7 @@ export interface DoitChartProps extends ChartProps {
   /** Public host; absent: https://localhost. */
   readonly host?: string;
   readonly replicas: number;
-  readonly postgres: { readonly version: string; readonly storageSize: string; readonly storageClassName: string };
+  readonly postgres: { readonly version: string; readonly imageDigest?: string; readonly storageSize: string; readonly storageClassName: string };
   /** Scheduled backups; absent: none. */
   readonly backup?: { readonly schedule: string; readonly retention: number; readonly storageSize: string };
   /** Where data-holding objects that are not in a StatefulSet template go (the backup PVC). @default this chart */
@@ -64,6 +64,7 @@ export class DoitChart extends Chart {
       databaseName: DOIT_IMAGE_FACTS.databaseName,
       username: DOIT_IMAGE_FACTS.databaseUser,
       version: props.postgres.version,
+      imageDigest: props.postgres.imageDigest,
       storageSize: props.postgres.storageSize,
       storageClassName: props.postgres.storageClassName,
       credentials: s

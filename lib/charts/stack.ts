@@ -1,7 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { IngressCertificate, IngressController } from '../ingress';
-import { kubectlImageFor, LocalRegistry, RegistryAuth, RegistryHttpSecret } from '../registry';
+import { DEFAULT_REGISTRY_IMAGE, kubectlImageFor, LocalRegistry, RegistryAuth, RegistryHttpSecret } from '../registry';
+import { withDigest } from '../common/image-ref';
 import { DoitConfig, REGISTRY_NAMESPACE, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';
@@ -111,7 +112,8 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
         auth: !config.registry.auth ? RegistryAuth.anonymous()
           : secrets ? RegistryAuth.htpasswd({ username: REGISTRY_USER, password: secrets.registryPassword })
           : RegistryAuth.fromExistingSecret('registry-htpasswd'),
-        garbageCollection: { kubectlImage: kubectlImageFor(config.kubernetesVersion) },
+        image: withDigest(DEFAULT_REGISTRY_IMAGE, config.registry.imageDigest),
+        garbageCollection: { kubectlImage: withDigest(kubectlImageFor(config.kubernetesVersion), config.registry.kubectlImageDigest) },
       },
     });
     registry = registryChart.registry;
@@ -124,10 +126,10 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
       : 'registry-pull'];
   }
 
-  const image = config.image.repository
+  const image = withDigest(config.image.repository
     ? `${config.image.repository}:${config.image.tag}`
     // Without our registry, images come from the MicroK8s registry addon on the same port.
-    : registry?.imageRef(config.image.name, config.image.tag) ?? `localhost:32000/${config.image.name}:${config.image.tag}`;
+    : registry?.imageRef(config.image.name, config.image.tag) ?? `localhost:32000/${config.image.name}:${config.image.tag}`, config.image.digest);
 
   const doit = new DoitChart(app, id('03-doit'), {
     namespace: config.namespace,

@@ -9,7 +9,8 @@ const DOMAIN = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[0-9a-fA-F:]+\\
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** A content digest as registries report it (`docker inspect`, `skopeo inspect`, `docker push`). */
+export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export interface ImageReference {
   readonly repository: string;
@@ -56,4 +57,19 @@ export function imageReferenceProblem(ref: unknown, pinned = true): string | und
     return 'not pinned: give a tag other than "latest" or a digest (e.g. "localhost:32000/doit:1.2.3")';
   }
   return undefined;
+}
+
+/** What is wrong with a content digest, or undefined. */
+export function digestProblem(digest: unknown): string | undefined {
+  return typeof digest === 'string' && DIGEST.test(digest) ? undefined
+    : 'expected sha256:<64 lower-case hex digits>, e.g. from `skopeo inspect --format "{{.Digest}}" docker://<image>`';
+}
+
+/**
+ * `ref` pinned to `digest` as well (`name:tag@sha256:…`): the tag stays for people, the digest
+ * is what the kubelet pulls, so a tag moved later (or pushed over by anyone who may write to the
+ * registry) changes nothing. Without a digest, `ref` itself.
+ */
+export function withDigest(ref: string, digest: string | undefined): string {
+  return digest === undefined ? ref : `${ref}@${digest}`;
 }

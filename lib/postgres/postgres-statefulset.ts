@@ -4,6 +4,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { appLabels } from '../common/labels';
+import { withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
@@ -11,7 +12,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 import { postgresScript } from './scripts';
@@ -60,6 +61,15 @@ export interface PostgresStatefulSetProps {
    * @default "17.6"
    */
   readonly version?: string;
+
+  /**
+   * Content digest of that image (`sha256:…`; for the multi-architecture image, the digest of
+   * its index, as `skopeo inspect --format '{{.Digest}}' docker://postgres:17.6` prints it). The
+   * pods then pull `postgres:<version>@<digest>`: exactly those bytes, whatever the tag points
+   * to later.
+   * @default none (the tag)
+   */
+  readonly imageDigest?: string;
 
   /**
    * TCP port of the server and both Services.
@@ -218,7 +228,7 @@ export class PostgresStatefulSet extends Construct {
     const repository = checkNonEmpty(this, 'image', props.image ?? 'postgres');
     const version = props.version ?? DEFAULT_POSTGRES_VERSION;
     this.majorVersion = parseVersion(this, version);
-    this.image = `${repository}:${version}`;
+    this.image = withDigest(`${repository}:${version}`, props.imageDigest === undefined ? undefined : checkDigest(this, 'imageDigest', props.imageDigest));
     const storageSize = checkQuantity(this, 'storageSize', props.storageSize ?? '5Gi');
     const storageClassName = this.storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
     const shmSize = checkQuantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '256Mi');

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
+import { withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
@@ -10,7 +11,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
 } from '../validation/props';
 import { AnonymousAccess, ExistingHtpasswd, OwnedHtpasswd, RegistryAuth } from './auth';
 import { RegistryConfigOptions, renderRegistryConfig } from './config';
@@ -309,15 +310,19 @@ export class LocalRegistry extends Construct {
     return secretName;
   }
 
-  /** `<registry host>/<name>:<tag>`, the reference pods pull. `tag` is required and never `latest`. */
-  public imageRef(name: string, tag: string): string {
+  /**
+   * `<registry host>/<name>:<tag>`, the reference pods pull; with `digest`,
+   * `<host>/<name>:<tag>@<digest>`, so they run exactly what was pushed even if someone pushes
+   * over the tag later. `tag` is required and never `latest`.
+   */
+  public imageRef(name: string, tag: string, digest?: string): string {
     if (typeof name !== 'string' || name.length > 255 || !IMAGE_NAME.test(name)) {
       throw new PropError(this, 'imageRef.name', name, 'expected a repository name: lower-case path components of letters, digits and single separators (".", "_", "__", "-"), e.g. "doit" or "team/doit"');
     }
     if (typeof tag !== 'string' || !IMAGE_TAG.test(tag) || tag === 'latest') {
       throw new PropError(this, 'imageRef.tag', tag, 'expected a version tag (letters, digits, "_", ".", "-"; at most 128; not "latest"), e.g. "1.2.3"');
     }
-    return `${this.host}/${name}:${tag}`;
+    return withDigest(`${this.host}/${name}:${tag}`, digest === undefined ? undefined : checkDigest(this, 'imageRef.digest', digest));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
-import { imageReferenceProblem } from '../common/image-ref';
+import { digestProblem, imageReferenceProblem } from '../common/image-ref';
 import { formatValue } from '../common/redact';
 
 /**
@@ -105,6 +105,13 @@ export function checkNonEmpty(scope: IConstruct, prop: string, value: string): s
  * because they make a rollout non-reproducible and `kubectl apply` of the same YAML a no-op
  * when the image changed.
  */
+/** A content digest (`sha256:<64 hex>`), for pinning an image beyond its tag. */
+export function checkDigest(scope: IConstruct, prop: string, value: string): string {
+  const problem = digestProblem(value);
+  if (problem) throw new PropError(scope, prop, value, problem);
+  return value;
+}
+
 export function checkPinnedImage(scope: IConstruct, prop: string, value: string): string {
   const problem = imageReferenceProblem(value);
   if (problem) {
