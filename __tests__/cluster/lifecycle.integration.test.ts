@@ -95,9 +95,14 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     expect(prune).toHaveLength(1);
     // First with the current output: removes what the earlier config change left behind (the
     // ACME solver's NetworkPolicy of the cert-manager mode), and only that.
+    // Another stack's object, with the same label, in a namespace this output does not use.
+    c.kubectl(['create', 'namespace', 'other-stack']);
+    c.kubectl(['-n', 'other-stack', 'create', 'configmap', 'keep-me']);
+    c.kubectl(['-n', 'other-stack', 'label', 'configmap', 'keep-me', 'app.kubernetes.io/part-of=doit']);
     const leftovers = liveObjects(c);
     expectClean('README prune (current output)', runReadme(c, prune, dir));
     expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/allow-acme-http01-solver']);
+    expect(c.kubectl(['-n', 'other-stack', 'get', 'configmap', 'keep-me'], { allowFail: true }).status).toBe(0);
 
     const withBackups = manifestsIn(join(dir, 'dist'));
     const liveBefore = liveObjects(c);

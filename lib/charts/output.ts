@@ -48,7 +48,7 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
   readonly acceptReplacement?: readonly string[];
   /**
    * Also write this file into `outdir`: the `--prune-allowlist=<group/version/Kind>` flags for
-   * `kubectl apply --prune` (one per line), for every kind of the top-level files and every
+   * `npm run prune` (scripts/prune.ts) and `kubectl apply --prune` (one per line), for every kind of the top-level files and every
    * kind the previous list named, so a kind that left the output is still pruned. Namespaces,
    * claims, volumes, StorageClasses and CRDs are never listed (pruning them deletes data).
    * @default none
@@ -67,7 +67,7 @@ export class ImmutableChangeError extends Error {
   }
 }
 
-/** Kinds `kubectl apply --prune` must never delete: they hold or define data. */
+/** Kinds pruning must never delete: they hold or define data. */
 const NEVER_PRUNED = new Set(['Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition']);
 
 /** Synthesis stopped because validation found errors; `message` is the formatted report. */

@@ -52,7 +52,7 @@ export const RESTRICTED_POD_SECURITY: Record<string, string> = Object.fromEntrie
 /** The registry user of the doit stack (its password is generated, or yours in `existing` mode). */
 export const REGISTRY_USER = 'doit';
 
-/** Label on every object, so `kubectl apply --prune -l app.kubernetes.io/part-of=doit` is safe. */
+/** Label on every object, so `npm run prune` (which selects by it) is safe. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'doit' };
 
 /**
@@ -68,7 +68,7 @@ export function buildDoitStack(app: App, props: DoitStackProps): DoitStack {
   const id = (name: string) => (props.prefix ? `${props.prefix}-${name}` : name);
   const registryNamespace = props.prefix ? `${props.prefix}-registry` : REGISTRY_NAMESPACE;
 
-  // Not labelled part-of: `kubectl apply --prune -l app.kubernetes.io/part-of=doit` must never
+  // Not labelled part-of: `npm run prune` (which selects this label) must never
   // select a Namespace (pruning one deletes every PVC in it).
   const namespaces = new Chart(app, id('namespaces'));
   bootstrapFiles.set(namespaces, `bootstrap/${id('00-namespaces')}.k8s.yaml`);
