@@ -1,19 +1,27 @@
 // npm run prune [-- DIR] [--yes]   (default dist/)
-// Deletes what a change removed from the output, for server-side apply (`kubectl apply
-// --server-side` cannot `--prune`: kubectl refuses objects it did not apply client-side, and the
-// ApplySet alternative is alpha and cannot span the app's and the registry's namespaces).
+// Deletes what a change removed from the output, for server-side apply (`kubectl apply --prune`
+// selects by the client-side last-applied annotation, which server-side apply does not write,
+// and the ApplySet alternative is alpha and cannot span the app's and the registry's namespaces).
 // Candidates are the live objects labelled app.kubernetes.io/part-of=doit, of the kinds in
 // DIR/prune-allowlist.txt (never Namespaces, claims, volumes or StorageClasses), in the
 // namespaces DIR's objects use; those not in DIR/*.yaml are listed, and deleted with --yes.
+// Never deleted: objects a controller owns (ownerReferences, e.g. the Certificate cert-manager
+// creates for an Ingress, with the Ingress' labels), objects kubectl never applied (no
+// managedFields entry of kubectl), and Secrets DIR still references as external (after a switch
+// to existing secrets, the Secrets generated before are what the workloads now use).
 // kubectl is $KUBECTL ("microk8s kubectl" on a node), else kubectl.
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { PART_OF } from '../lib/charts/stack';
+import { EXTERNAL_SECRETS_ANNOTATION } from '../lib/validation/declarations';
 import { applyOrder, kubectlRunner } from './preflight';
 
 type Run = ReturnType<typeof kubectlRunner>;
 interface Ref { readonly kind: string; readonly namespace?: string; readonly name: string; readonly resource?: string }
+
+/** Field managers of `kubectl apply`, server-side and client-side. */
+const APPLIERS = ['kubectl', 'kubectl-client-side-apply'];
 
 const key = (r: Ref) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
@@ -28,16 +36,21 @@ export interface PrunePlan { readonly remove: Ref[]; readonly kinds: number; rea
 /** What `prune` would delete: live labelled objects of the allowed kinds that `dir` no longer has. */
 export function prunePlan(dir: string, run: Run): PrunePlan {
   const allowlist = readFileSync(join(dir, 'prune-allowlist.txt'), 'utf8').split('\n').filter(l => l.startsWith('--prune-allowlist='));
-  const wanted = applyOrder(dir).filter(f => !f.includes(`${join(dir, 'bootstrap')}`))
-    .flatMap(f => parseAllDocuments(readFileSync(f, 'utf8')).map(d => d.toJSON()).filter(Boolean))
-    .map((m: any): Ref => ({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }));
+  const manifests = applyOrder(dir).filter(f => !f.includes(`${join(dir, 'bootstrap')}`))
+    .flatMap(f => parseAllDocuments(readFileSync(f, 'utf8')).map(d => d.toJSON()).filter(Boolean)) as any[];
+  const wanted = manifests.map((m): Ref => ({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }));
   const keep = new Set(wanted.map(key));
+  for (const m of manifests) {
+    for (const name of (m.metadata.annotations?.[EXTERNAL_SECRETS_ANNOTATION] ?? '').split(',').filter(Boolean)) {
+      keep.add(key({ kind: 'Secret', namespace: m.metadata.namespace, name }));
+    }
+  }
   const namespaces = [...new Set(wanted.map(r => r.namespace).filter((n): n is string => !!n))].sort();
   const selector = Object.entries(PART_OF).map(([k, v]) => `${k}=${v}`).join(',');
   const remove: Ref[] = [];
   for (const flag of allowlist) {
     const { kind, resource } = resourceArg(flag);
-    const r = run(['get', resource, '--all-namespaces', '-l', selector, '-o', 'json']);
+    const r = run(['get', resource, '--all-namespaces', '-l', selector, '--show-managed-fields', '-o', 'json']);
     if (r.status !== 0) {
       if (/the server doesn't have a resource type/.test(r.stderr)) continue; // its CRD is gone, and with it every object
       throw new Error(`kubectl get ${resource} failed: ${r.stderr.trim()}`);
@@ -45,6 +58,8 @@ export function prunePlan(dir: string, run: Run): PrunePlan {
     for (const item of JSON.parse(r.stdout).items as any[]) {
       const ref: Ref = { kind, resource, namespace: item.metadata.namespace, name: item.metadata.name };
       if (ref.namespace && !namespaces.includes(ref.namespace)) continue; // another stack's namespace
+      if (item.metadata.ownerReferences?.length) continue; // its owner's controller manages it
+      if (!(item.metadata.managedFields ?? []).some((f: any) => APPLIERS.includes(f.manager))) continue; // not applied by kubectl
       if (!keep.has(key(ref))) remove.push(ref);
     }
   }

@@ -95,14 +95,25 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     expect(prune).toHaveLength(1);
     // First with the current output: removes what the earlier config change left behind (the
     // ACME solver's NetworkPolicy of the cert-manager mode), and only that.
-    // Another stack's object, with the same label, in a namespace this output does not use.
+    // Labelled like ours and applied with kubectl, yet never ours to prune: another stack's
+    // object in a namespace this output does not use, and one a controller owns (as the
+    // Certificate cert-manager creates for an Ingress, which copies the Ingress' labels).
+    const labelled = { 'app.kubernetes.io/part-of': 'doit' };
+    const deployUid = jsonpath(c, ['-n', 'doit', 'get', 'deploy', 'elixir'], '{.metadata.uid}');
     c.kubectl(['create', 'namespace', 'other-stack']);
-    c.kubectl(['-n', 'other-stack', 'create', 'configmap', 'keep-me']);
-    c.kubectl(['-n', 'other-stack', 'label', 'configmap', 'keep-me', 'app.kubernetes.io/part-of=doit']);
+    c.kubectl(['apply', '--server-side', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'List', items: [
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other-stack-config', namespace: 'other-stack', labels: labelled } },
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned-by-elixir', namespace: 'doit', labels: labelled, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'elixir', uid: deployUid }] } },
+        ],
+      }),
+    });
     const leftovers = liveObjects(c);
     expectClean('README prune (current output)', runReadme(c, prune, dir));
     expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/allow-acme-http01-solver']);
-    expect(c.kubectl(['-n', 'other-stack', 'get', 'configmap', 'keep-me'], { allowFail: true }).status).toBe(0);
+    expect(c.kubectl(['-n', 'other-stack', 'get', 'configmap', 'other-stack-config'], { allowFail: true }).status).toBe(0);
+    expect(c.kubectl(['-n', 'doit', 'get', 'configmap', 'owned-by-elixir'], { allowFail: true }).status).toBe(0);
 
     const withBackups = manifestsIn(join(dir, 'dist'));
     const liveBefore = liveObjects(c);
@@ -118,7 +129,18 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     // The backup claim lives in dist/bootstrap/ (not pruned, not labelled): the dumps stay.
     expect(pruned).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database']);
     expect(c.kubectl(['-n', 'doit', 'get', 'pvc', 'postgres-backups'], { allowFail: true }).status).toBe(0);
-  }, 120_000);
+
+    // Switching to existing secrets: the generated Secrets leave dist/ but are what the pods use
+    // (the references are declared external): prune keeps them.
+    const secrets = () => c.kubectl(['get', 'secrets', '-A', '-l', 'app.kubernetes.io/part-of=doit', '-o', 'name']).stdout.split('\n').filter(Boolean).sort();
+    const secretsBefore = secrets();
+    expect(secretsBefore.length).toBeGreaterThanOrEqual(4);
+    synthOk(dir, { ...env, DOIT_BACKUP_ENABLED: 'false', DOIT_SECRETS_MODE: 'existing' });
+    expect(manifestsIn(join(dir, 'dist')).some(m => m.kind === 'Secret')).toBe(false);
+    expectClean('README prune (existing secrets)', runReadme(c, prune, dir));
+    expect(secrets()).toEqual(secretsBefore);
+    synthOk(dir, { ...env, DOIT_BACKUP_ENABLED: 'false' });
+  }, 180_000);
 
   test('kubectl delete -f dist/ keeps namespaces and every claim; applying again adopts them', async () => {
     const c = cp();
