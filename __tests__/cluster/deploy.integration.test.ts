@@ -85,7 +85,7 @@ describeVersions('README deploy path on Kubernetes v%s', version => {
     }, 180_000);
 
     test('every object of the output exists in the cluster', () => {
-      const live = new Set(cp.kubectl(['get', 'all,cm,secret,ingress,networkpolicy,pdb,pvc,sa,role,rolebinding,storageclass,ns', '-A', '-o',
+      const live = new Set(cp.kubectl(['get', 'all,cm,secret,ingress,networkpolicy,pdb,pvc,sa,role,rolebinding,storageclass,ns,validatingadmissionpolicy,validatingadmissionpolicybinding', '-A', '-o',
         'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']).stdout.split('\n'));
       // One kind at a time: a kind the cluster does not serve (Traefik's on 1.34) fails alone.
       for (const kind of ['middleware.traefik.io', 'certificate.cert-manager.io', 'issuer.cert-manager.io', 'clusterissuer.cert-manager.io']) {

@@ -115,6 +115,22 @@ describeOnControlPlane('operations', (cp, version) => {
       expect(c.kubectl([...as, 'scale', 'statefulset/registry', '--replicas=1']).status).toBe(0);
     });
 
+    test('its token cannot scale the registry beyond one replica (the admission policy); the admin still can', async () => {
+      const c = cp();
+      const as = [`--as=${GC_SA}`, '-n', 'container-registry'];
+      // A new policy takes effect once the API server has loaded it: wait for the first refusal.
+      const refusal = await eventually('the policy in force', () => {
+        const r = c.kubectl([...as, 'scale', 'statefulset/registry', '--replicas=5'], { allowFail: true });
+        return r.status !== 0 ? r.stderr : undefined;
+      }, 30_000);
+      expect(refusal).toContain('may only scale the registry to 0 or 1 replicas');
+      expect(replicas(c)).toBe('1');
+      expect(c.kubectl([...as, 'scale', 'statefulset/registry', '--replicas=0']).status).toBe(0);
+      expect(c.kubectl([...as, 'scale', 'statefulset/registry', '--replicas=1']).status).toBe(0);
+      expect(c.kubectl(['-n', 'container-registry', 'scale', 'statefulset/registry', '--replicas=2']).status).toBe(0);
+      expect(c.kubectl(['-n', 'container-registry', 'scale', 'statefulset/registry', '--replicas=1']).status).toBe(0);
+    });
+
     test('everything else it might try is denied', () => {
       const c = cp();
       const table: Array<[string, string, string, boolean]> = [

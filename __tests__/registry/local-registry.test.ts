@@ -31,7 +31,9 @@ describe('LocalRegistry', () => {
   test('own namespace (like the addon), pinned registry:2.8.x, non-root 1000, read-only root, probes, resources', () => {
     const { manifests, container, pod } = build();
     expect(find(manifests, 'Namespace', 'container-registry').metadata.namespace).toBeUndefined();
-    expect(manifests.filter(m => m.kind !== 'Namespace' && m.metadata.name !== 'local-registry-hosting').every(m => m.metadata.namespace === 'container-registry')).toBe(true);
+    const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+    expect(manifests.filter(m => !clusterScoped.includes(m.kind) && m.metadata.name !== 'local-registry-hosting').every(m => m.metadata.namespace === 'container-registry')).toBe(true);
+    for (const m of manifests.filter(m => clusterScoped.includes(m.kind))) expect(m.metadata.namespace).toBeUndefined();
     expect(container.image).toMatch(/^registry:2\.8\.\d+$/);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
@@ -208,6 +210,15 @@ describe('LocalRegistry', () => {
         { apiGroups: ['apps'], resources: ['statefulsets/scale'], resourceNames: ['registry'], verbs: ['get', 'patch', 'update'] },
         { apiGroups: [''], resources: ['pods'], resourceNames: ['registry-0'], verbs: ['get', 'list', 'watch'] },
       ]);
+      // ... and an admission policy holds the replica count to 0 or 1, for that ServiceAccount only
+      const policy = find(manifests, 'ValidatingAdmissionPolicy', 'container-registry-registry-gc-scale');
+      expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['statefulsets/scale'] }]);
+      expect(policy.spec.matchConditions[0].expression).toBe("request.userInfo.username == 'system:serviceaccount:container-registry:registry-gc'");
+      expect(policy.spec.validations[0].expression).toBe('!has(object.spec.replicas) || object.spec.replicas <= 1'); // 0 is omitted from the Scale object
+      expect(find(manifests, 'ValidatingAdmissionPolicyBinding', 'container-registry-registry-gc-scale').spec).toEqual({
+        policyName: 'container-registry-registry-gc-scale', validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'container-registry' } } },
+      });
       expect(find(manifests, 'RoleBinding', 'registry-gc').subjects).toEqual([{ kind: 'ServiceAccount', name: 'registry-gc', namespace: 'container-registry' }]);
       expect(pod.serviceAccountName).toBe('registry-gc');
       // the GC pod is not selected by the registry's Services or StatefulSet

@@ -6,6 +6,7 @@ import { appLabels } from '../common/labels';
 import { withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { restrictServiceAccount } from '../common/admission-policy';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
@@ -340,8 +341,9 @@ export class LocalRegistry extends Construct {
    *    registry runs again either way.
    *
    * Least privilege: the ServiceAccount may read this StatefulSet and its pod and change nothing
-   * but `spec.replicas` (the API server's `scale` subresource carries no other field), so a
-   * stolen token cannot change the image, command or privileges of anything. Only the kubectl
+   * but `spec.replicas` (the API server's `scale` subresource carries no other field), and a
+   * ValidatingAdmissionPolicy holds that to 0 or 1, so a stolen token cannot change the image,
+   * command or privileges of anything, nor start more registries. Only the kubectl
    * containers get its token: a projected, short-lived one (the pod does not automount it).
    */
   private garbageCollection(schedule: string, deleteUntagged: boolean, kubectlImage: string, registryImage: string, ctx: {
@@ -365,6 +367,12 @@ export class LocalRegistry extends Construct {
       metadata: ctx.meta(name),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
+    });
+    // RBAC cannot bound the replica count: without this, the token could start 100 registries.
+    restrictServiceAccount(this, 'GcScalePolicy', {
+      name: `${this.namespace}-${name}-scale`, namespace: this.namespace, serviceAccount: sa.name, labels: ctx.labels.all,
+      apiGroup: 'apps', resource: 'statefulsets/scale',
+      expression: '!has(object.spec.replicas) || object.spec.replicas <= 1', message: 'the registry garbage collection may only scale the registry to 0 or 1 replicas',
     });
     const small = withEphemeralStorage({
       requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
