@@ -134,7 +134,7 @@ describe('the doit stack on defaults', () => {
 
   test('every image pinnable by digest: the app (DOIT_IMAGE_DIGEST), postgres, the registry and its kubectl; a bad digest names its variable', () => {
     const d = (c: string) => `sha256:${c.repeat(64)}`;
-    const { all } = stack({ DOIT_IMAGE_DIGEST: d('a'), DOIT_POSTGRES_IMAGE_DIGEST: d('b'), DOIT_REGISTRY_IMAGE_DIGEST: d('c'), DOIT_KUBECTL_IMAGE_DIGEST: d('e') });
+    const { all } = stack({ DOIT_IMAGE_DIGEST: d('a'), DOIT_POSTGRES_IMAGE_DIGEST: d('b'), DOIT_REGISTRY_IMAGE_DIGEST: d('c'), DOIT_REGISTRY_KUBECTL_IMAGE_DIGEST: d('e') });
     const images = new Set(all.flatMap(m => {
       const pod = m.spec?.jobTemplate?.spec?.template?.spec ?? m.spec?.template?.spec;
       return pod ? [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.image) : [];

@@ -32,7 +32,7 @@ function variants(version: string): Variant[] {
       name: 'pinned by digest without HSTS',
       env: {
         ...base, DOIT_INGRESS_HSTS: 'false', DOIT_IMAGE_DIGEST: `sha256:${'a'.repeat(64)}`, DOIT_POSTGRES_IMAGE_DIGEST: `sha256:${'b'.repeat(64)}`,
-        DOIT_REGISTRY_IMAGE_DIGEST: `sha256:${'c'.repeat(64)}`, DOIT_KUBECTL_IMAGE_DIGEST: `sha256:${'d'.repeat(64)}`,
+        DOIT_REGISTRY_IMAGE_DIGEST: `sha256:${'c'.repeat(64)}`, DOIT_REGISTRY_KUBECTL_IMAGE_DIGEST: `sha256:${'d'.repeat(64)}`,
       },
     },
   ];

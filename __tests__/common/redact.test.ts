@@ -48,10 +48,10 @@ describe('PropError never prints a secret value', () => {
 });
 
 test('isSecretName: values are secret, references to them are not', () => {
-  for (const n of ['password', 'superuserPassword', 'credentials.password', 'secretKeyBase', 'SECRET_KEY_BASE', 'RELEASE_COOKIE', 'httpSecret', 'http-secret', 'registryPassword', 'token', 'privateKey', 'DATABASE_URL', 'htpasswd']) {
+  for (const n of ['password', 'superuserPassword', 'credentials.password', 'secretKeyBase', 'SECRET_KEY_BASE', 'RELEASE_COOKIE', 'httpSecret', 'http-secret', 'registryPassword', 'token', 'privateKey', 'DATABASE_URL', 'htpasswd', 'SECRET_KEY', 'AWS_SECRET_ACCESS_KEY', 'JWT_SECRET_KEY', 'GITHUB_TOKEN', 'POSTGRES_PASSWORD']) {
     expect([n, isSecretName(n)]).toEqual([n, true]);
   }
-  for (const n of ['secretName', 'passwordKey', 'keys', 'secretScope', 'username', 'tls.secretName', 'replicas', 'secrets.mode', 'secrets.file']) {
+  for (const n of ['secretName', 'passwordKey', 'keys', 'secretScope', 'username', 'tls.secretName', 'replicas', 'secrets.mode', 'secrets.file', 'credentials.keys.password', 'POSTGRES_PASSWORD_FILE', 'SECRET_NAME', 'TOKEN_PATH']) {
     expect([n, isSecretName(n)]).toEqual([n, false]);
   }
   expect(redact({ a: [{ password: 'x' }] })).toEqual({ a: [{ password: '<redacted>' }] });

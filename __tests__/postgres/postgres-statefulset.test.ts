@@ -298,6 +298,11 @@ describe('PostgresStatefulSet', () => {
       expect(container.resources).toEqual({ requests: { cpu: '1', 'ephemeral-storage': '64Mi' }, limits: { memory: '4Gi', 'ephemeral-storage': '1Gi' } });
       const own = build({ resources: { requests: { 'ephemeral-storage': Quantity.fromString('1Gi') }, limits: { 'ephemeral-storage': Quantity.fromString('8Gi') } } }).container;
       expect(own.resources).toEqual({ requests: { 'ephemeral-storage': '1Gi' }, limits: { 'ephemeral-storage': '8Gi' } });
+      // Only one given: the default for the other never contradicts it (request <= limit).
+      const bigRequest = build({ resources: { requests: { 'ephemeral-storage': Quantity.fromString('2Gi') } } }).container.resources;
+      expect(bigRequest).toEqual({ requests: { 'ephemeral-storage': '2Gi' }, limits: { 'ephemeral-storage': '2Gi' } });
+      const smallLimit = build({ resources: { limits: { 'ephemeral-storage': Quantity.fromString('32Mi') } } }).container.resources;
+      expect(smallLimit).toEqual({ requests: { 'ephemeral-storage': '32Mi' }, limits: { 'ephemeral-storage': '32Mi' } });
     });
   });
 

@@ -171,7 +171,7 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_REGISTRY_STORAGE_CLASS: { path: ['registry', 'storageClassName'], kind: 'string' },
   DOIT_REGISTRY_NODE_PORT: { path: ['registry', 'nodePort'], kind: 'int' },
   DOIT_REGISTRY_IMAGE_DIGEST: { path: ['registry', 'imageDigest'], kind: 'string' },
-  DOIT_KUBECTL_IMAGE_DIGEST: { path: ['registry', 'kubectlImageDigest'], kind: 'string' },
+  DOIT_REGISTRY_KUBECTL_IMAGE_DIGEST: { path: ['registry', 'kubectlImageDigest'], kind: 'string' },
   DOIT_REGISTRY_AUTH: { path: ['registry', 'auth'], kind: 'bool' },
   DOIT_TLS_MODE: { path: ['tls', 'mode'], kind: 'string' },
   DOIT_TLS_CLUSTER_ISSUER: { path: ['tls', 'clusterIssuer'], kind: 'string' },

@@ -135,7 +135,8 @@ function running(pid: number): boolean {
  * that a synth killed anywhere leaves the old or the new output and nothing un-ignored.
  */
 export function synthStep(step: 'staged' | 'writing' | 'written' | 'moved-aside' | 'swapped' | 'done'): void {
-  if (process.env.DOIT_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
+  // Only under jest (NODE_ENV=test, inherited by the synth the kill test spawns).
+  if (process.env.NODE_ENV === 'test' && process.env.DOIT_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
 }
 
 /**

@@ -9,8 +9,7 @@ const DOMAIN = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[0-9a-fA-F:]+\\
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[\w][\w.-]{0,127}$/;
-/** A content digest as registries report it (`docker inspect`, `skopeo inspect`, `docker push`). */
-export const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export interface ImageReference {
   readonly repository: string;
@@ -62,7 +61,7 @@ export function imageReferenceProblem(ref: unknown, pinned = true): string | und
 /** What is wrong with a content digest, or undefined. */
 export function digestProblem(digest: unknown): string | undefined {
   return typeof digest === 'string' && DIGEST.test(digest) ? undefined
-    : 'expected sha256:<64 lower-case hex digits>, e.g. from `skopeo inspect --format "{{.Digest}}" docker://<image>`';
+    : 'expected sha256:<64 lower-case hex digits>, e.g. "sha256:" and the output of `skopeo inspect --raw docker://<image> | sha256sum`';
 }
 
 /**

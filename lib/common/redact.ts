@@ -7,21 +7,28 @@
 export const REDACTED = '<redacted>';
 
 /**
- * Names (object keys, prop paths like `credentials.password`, env names like
- * `SECRET_KEY_BASE`) whose value is secret: password, passwd, passphrase, secret, token,
- * cookie, credential(s), htpasswd, private/api key, key base, auth(orization), DATABASE_URL.
- * A name that only *refers* to a secret (`secretName`, `passwordKey`, `secretScope`,
- * `keys`, `secretRef`) is not secret itself and stays readable.
+ * The one test of whether a name (an object key, a prop path like `credentials.password`, an
+ * environment variable like `SECRET_KEY_BASE`, a ConfigMap key) holds a secret value: password,
+ * passwd, passphrase, secret, token, cookie, credential(s), htpasswd, private/api key, key base,
+ * auth(orization), a Docker config, DATABASE_URL. Used for redaction and by the validator's
+ * policy rules. A name that only *refers* to a secret stays readable: camelCase props ending in
+ * Name, Key(s), Ref, Scope, Mode, File, Path or Namespace (`secretName`, `passwordKey`,
+ * `secretScope`: the library's convention), anything under a `keys` object (key names in a
+ * Secret), and environment names ending in _NAME, _REF, _FILE, _PATH or _DIR (`PASSWORD_FILE`).
  */
 const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|cookie|credential|htpasswd|private_?key|api_?key|key_?base|^auth(orization)?$|dockerconfig|database_?url/;
-const REFERENCE_SUFFIX = /(name|names|key|keys|ref|scope|mode|file|path|namespace)$/;
+const PROP_REFERENCE = /(Name|Names|Key|Keys|Ref|Scope|Mode|File|Path|Namespace)$/;
+const ENV_REFERENCE = /_(NAME|REF|FILE|PATH|DIR)$/;
 
 /** Whether a name (last segment of a prop path, an object key, an env name) holds a secret value. */
 export function isSecretName(name: string): boolean {
-  const last = name.split('.').pop() ?? name;
+  const segments = name.split('.');
+  const last = segments.pop() ?? name;
+  if (segments.includes('keys')) return false;
   const norm = last.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toLowerCase();
   if (!SECRET_NAME.test(norm)) return false;
-  return /(private|api)_?key$/.test(norm) || !REFERENCE_SUFFIX.test(norm.replace(/_/g, ''));
+  if (/^[A-Z][A-Z0-9_]*$/.test(last)) return !ENV_REFERENCE.test(last);
+  return /(private|api)_?key$/.test(norm) || !PROP_REFERENCE.test(last);
 }
 
 /** A URL's password (`scheme://user:password@host`) replaced by `<redacted>`. */

@@ -1,4 +1,5 @@
 import * as k8s from '../../imports/k8s';
+import { parseQuantity } from '../validation/props';
 
 /**
  * Ephemeral storage of every container this library creates: the scheduler reserves the
@@ -10,12 +11,22 @@ import * as k8s from '../../imports/k8s';
 export const EPHEMERAL_STORAGE_REQUEST = '64Mi';
 export const EPHEMERAL_STORAGE_LIMIT = '1Gi';
 
-/** `resources` with the ephemeral-storage request and limit added where they are not given. */
+/**
+ * `resources` with the ephemeral-storage request and limit added where they are not given: a
+ * given request above the default limit becomes the limit too (the API server refuses a request
+ * above its limit), a given limit below the default request becomes the request too.
+ */
 export function withEphemeralStorage(resources: k8s.ResourceRequirements): k8s.ResourceRequirements {
+  const request = resources.requests?.['ephemeral-storage'];
+  const limit = resources.limits?.['ephemeral-storage'];
+  const larger = (given: k8s.Quantity | undefined, fallback: string) =>
+    (given && (parseQuantity(String(given.value)) ?? 0) > (parseQuantity(fallback) ?? 0) ? given : k8s.Quantity.fromString(fallback));
+  const smaller = (given: k8s.Quantity | undefined, fallback: string) =>
+    (given && (parseQuantity(String(given.value)) ?? 0) < (parseQuantity(fallback) ?? 0) ? given : k8s.Quantity.fromString(fallback));
   return {
     ...resources,
-    requests: { 'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE_REQUEST), ...resources.requests },
-    limits: { 'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE_LIMIT), ...resources.limits },
+    requests: { 'ephemeral-storage': smaller(limit, EPHEMERAL_STORAGE_REQUEST), ...resources.requests },
+    limits: { 'ephemeral-storage': larger(request, EPHEMERAL_STORAGE_LIMIT), ...resources.limits },
   };
 }
 

@@ -10,7 +10,7 @@ import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
-import { SECRET_NAME } from '../validation/policy';
+import { isSecretName } from '../common/redact';
 import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources,
 } from '../validation/props';
@@ -274,10 +274,10 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     if (props.secrets instanceof OwnedElixirSecrets) {
       const { secretKeyBase, releaseCookie } = props.secrets.values;
       if (typeof secretKeyBase !== 'string' || secretKeyBase.length < 64 || /\s/.test(secretKeyBase)) {
-        throw new PropError(this, 'secrets.secretKeyBase', '<redacted>', 'expected at least 64 characters without whitespace; generate one with `mix phx.gen.secret`');
+        throw new PropError(this, 'secrets.secretKeyBase', secretKeyBase, 'expected at least 64 characters without whitespace; generate one with `mix phx.gen.secret`');
       }
       if (typeof releaseCookie !== 'string' || !COOKIE.test(releaseCookie) || releaseCookie === secretKeyBase) {
-        throw new PropError(this, 'secrets.releaseCookie', '<redacted>', 'expected at least 32 characters of A-Z a-z 0-9 + / = _ - ., different from secretKeyBase; generate one with `openssl rand -base64 32`');
+        throw new PropError(this, 'secrets.releaseCookie', releaseCookie, 'expected at least 32 characters of A-Z a-z 0-9 + / = _ - ., different from secretKeyBase; generate one with `openssl rand -base64 32`');
       }
       this.secretName = `${this.name}-secrets`;
       this.secret = createOwnedSecret(this, props.secretScope, {
@@ -527,11 +527,11 @@ function checkExtraEnv(scope: Construct, env: Record<string, string>): Record<st
       throw new PropError(scope, `env.${name}`, value, 'expected an environment variable name (letters, digits, "_")');
     }
     if (RESERVED_ENV.has(name)) {
-      throw new PropError(scope, `env.${name}`, name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? '<redacted>' : value,
+      throw new PropError(scope, `env.${name}`, value,
         `${name} is set by ElixirDeployment; ${name === 'RELEASE_COOKIE' || name === 'SECRET_KEY_BASE' ? 'pass it through the secrets prop (it must come from a Secret, never a literal)' : 'use the matching prop'}`);
     }
-    if (SECRET_NAME.test(name)) {
-      throw new PropError(scope, `env.${name}`, '<redacted>', 'looks like a secret: put it in a Secret and reference it, never as a literal env value');
+    if (isSecretName(name)) {
+      throw new PropError(scope, `env.${name}`, value, 'looks like a secret: put it in a Secret and reference it, never as a literal env value');
     }
     if (typeof value !== 'string') throw new PropError(scope, `env.${name}`, value, 'expected a string value');
   }

@@ -4,7 +4,7 @@ import { checkDnsLabel, checkNonEmpty, PropError } from '../validation/props';
 import { CertManagerCertificate, CertManagerIssuer } from './custom-resources';
 
 /** cert-manager duration: hours, minutes, seconds ("8760h", "90m"), as Go's time.ParseDuration without fractions. */
-const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 export interface SelfSignedCaIssuerProps {
   /**
@@ -92,6 +92,6 @@ function checkDuration(scope: Construct, prop: string, value: string): string {
 }
 
 function hours(duration: string): number {
-  const [, h = '0', m = '0', s = '0'] = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration) ?? [];
+  const [, h = '0', m = '0', s = '0'] = DURATION.exec(duration) ?? [];
   return Number(h) + Number(m) / 60 + Number(s) / 3600;
 }

@@ -64,7 +64,7 @@ export interface PostgresStatefulSetProps {
 
   /**
    * Content digest of that image (`sha256:…`; for the multi-architecture image, the digest of
-   * its index, as `skopeo inspect --format '{{.Digest}}' docker://postgres:17.6` prints it). The
+   * its index: `skopeo inspect --raw docker://postgres:17.6 | sha256sum`). The
    * pods then pull `postgres:<version>@<digest>`: exactly those bytes, whatever the tag points
    * to later.
    * @default none (the tag)
@@ -257,12 +257,12 @@ export class PostgresStatefulSet extends Construct {
       const { password, superuserPassword } = props.credentials.values;
       for (const [prop, pw] of [['credentials.password', password], ['credentials.superuserPassword', superuserPassword]] as const) {
         if (typeof pw !== 'string' || pw.length < 16 || /[\u0000-\u001f\u007f]/.test(pw)) {
-          throw new PropError(this, prop, '<redacted>',
+          throw new PropError(this, prop, pw,
             'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
         }
       }
       if (password === superuserPassword) {
-        throw new PropError(this, 'credentials.superuserPassword', '<redacted>', 'must differ from the application password');
+        throw new PropError(this, 'credentials.superuserPassword', superuserPassword, 'must differ from the application password');
       }
       this.secretName = `${this.name}-credentials`;
       this.passwordKey = 'password';

@@ -190,7 +190,7 @@ export class LocalRegistry extends Construct {
     const src = props.httpSecret?.source;
     if (src?.value !== undefined) {
       if (typeof src.value !== 'string' || src.value.length < 32 || /\s/.test(src.value)) {
-        throw new PropError(this, 'httpSecret', '<redacted>', 'expected at least 32 characters without whitespace (openssl rand -hex 32)');
+        throw new PropError(this, 'httpSecret', src.value, 'expected at least 32 characters without whitespace (openssl rand -hex 32)');
       }
       secretName = 'registry-http-secret';
       secretKey = 'http-secret';
@@ -466,7 +466,7 @@ function checkAuth(scope: Construct, auth: RegistryAuth | undefined): { secretNa
       throw new PropError(scope, 'auth.username', auth.username, 'expected 1-64 letters, digits, ".", "_" or "-"');
     }
     if (typeof auth.password !== 'string' || auth.password.length < 16 || auth.password.length > 72) {
-      throw new PropError(scope, 'auth.password', '<redacted>', 'expected 16 to 72 characters (bcrypt reads at most 72 bytes); generate one with `openssl rand -hex 24`');
+      throw new PropError(scope, 'auth.password', auth.password, 'expected 16 to 72 characters (bcrypt reads at most 72 bytes); generate one with `openssl rand -hex 24`');
     }
     return { secretName: 'registry-htpasswd', key: 'htpasswd', realm: checkNonEmpty(scope, 'auth.realm', auth.realm) };
   }

@@ -1,3 +1,4 @@
+import { isSecretName } from '../common/redact';
 import { containersOf, podTemplateOf } from './pods';
 import { FindingSink, SourcedManifest } from './report';
 
@@ -20,15 +21,13 @@ export const POLICY_RULES: Record<string, string> = {
   'no-secret-literal-env': 'secret-looking environment variables come from Secrets, not literal values',
 };
 
-/** Names of keys and variables that hold secrets (passwords, tokens, keys, cookies). */
-export const SECRET_NAME = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|cookie|key[-_]?base)/i;
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/i;
 
 export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
   const m = source.manifest;
   if (m.kind === 'ConfigMap') {
     for (const [key, value] of Object.entries<string>(m.data ?? {})) {
-      if (SECRET_NAME.test(key)) {
+      if (isSecretName(key)) {
         sink.add(source, 'no-secrets-in-configmap', `data.${key}`, `key "${key}" looks like a secret: move it to a Secret`);
       } else if (typeof value === 'string' && CREDENTIAL_URL.test(value)) {
         sink.add(source, 'no-secrets-in-configmap', `data.${key}`, 'value contains a URL with a password: move it to a Secret');
@@ -84,7 +83,7 @@ export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
     }
     (c.env ?? []).forEach((e: any, i: number) => {
       if (typeof e.value !== 'string' || e.value.length === 0) return;
-      const secretName = SECRET_NAME.test(e.name) && !/_(FILE|PATH|DIR)$/.test(e.name);
+      const secretName = isSecretName(e.name);
       if (secretName || CREDENTIAL_URL.test(e.value)) {
         sink.add(source, 'no-secret-literal-env', `${path}.env[${i}].value`, `${e.name} is a literal value that looks secret: take it from a Secret (valueFrom.secretKeyRef)`);
       }

@@ -100,11 +100,6 @@ export function checkNonEmpty(scope: IConstruct, prop: string, value: string): s
   return value;
 }
 
-/**
- * An image reference pinned to a tag or digest: `latest` and a missing tag are rejected,
- * because they make a rollout non-reproducible and `kubectl apply` of the same YAML a no-op
- * when the image changed.
- */
 /** A content digest (`sha256:<64 hex>`), for pinning an image beyond its tag. */
 export function checkDigest(scope: IConstruct, prop: string, value: string): string {
   const problem = digestProblem(value);
@@ -112,6 +107,11 @@ export function checkDigest(scope: IConstruct, prop: string, value: string): str
   return value;
 }
 
+/**
+ * An image reference pinned to a tag or digest: `latest` and a missing tag are rejected,
+ * because they make a rollout non-reproducible and `kubectl apply` of the same YAML a no-op
+ * when the image changed.
+ */
 export function checkPinnedImage(scope: IConstruct, prop: string, value: string): string {
   const problem = imageReferenceProblem(value);
   if (problem) {
