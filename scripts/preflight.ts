@@ -70,6 +70,14 @@ export function preflight(dir: string, run: Run): PreflightResult {
     if (!definedHere) problems.push(`${m.kind} (${m.apiVersion}) is not served by this cluster, so ${m.kind}/${m.metadata.name} cannot be applied: ${CRD_HINTS[group] ?? 'install the CRD (or addon) that defines it first'}`);
   }
 
+  // The cluster-wide CA of earlier versions: no output deletes it, and it signs for anyone.
+  if (resources.has('cert-manager.io/v1/ClusterIssuer')) {
+    const legacy = run(['get', 'clusterissuer', 'local-ca', '-o', 'jsonpath={.spec.ca.secretName}'], undefined);
+    if (legacy.status === 0 && legacy.stdout.trim() === 'local-ca') {
+      problems.push('ClusterIssuer local-ca (the cluster-wide self-signed CA of earlier versions) still exists: anyone who may create an Ingress in any namespace can get certificates from it. Delete it, local-ca-bootstrap and the CA in namespace cert-manager, and remove it from your browsers (README: "Upgrading from the cluster-wide CA")');
+    }
+  }
+
   // IngressClasses and StorageClasses: a dry run accepts references to ones that do not exist.
   const ingressClasses = new Set([...names(['get', 'ingressclass', '-o', 'name']), ...all.filter(m => m.kind === 'IngressClass').map(m => m.metadata.name)]);
   for (const m of all.filter(m => m.kind === 'Ingress' && m.spec?.ingressClassName)) {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { ControlPlane } from '../../test/control-plane/cluster';
-import { baseEnv, controllerFor, describeOnControlPlane, ROOT, scratchDir, synthOk } from './helpers';
+import { baseEnv, controllerFor, describeOnControlPlane, expectClean, readmeLines, ROOT, runReadme, scratchDir, synthOk } from './helpers';
 
 function preflight(cp: ControlPlane, dist: string): { status: number; output: string } {
   const r = spawnSync('npm', ['run', '-s', 'preflight', '--', dist], {
@@ -36,6 +36,27 @@ describeOnControlPlane('npm run preflight', (cp, version) => {
     expect(r.status).toBe(1);
     expect(r.output).toContain('IngressClass "no-such-class" does not exist in this cluster');
     expect(r.output).toContain('uses StorageClass "no-such-storage", which does not exist in this cluster');
+  }, 120_000);
+
+  test('the cluster-wide CA of earlier versions is a problem until the README\'s commands delete it', () => {
+    const dist = synthOk(join(dir, 'legacy-ca'), base);
+    const c = cp();
+    c.kubectl(['apply', '--server-side', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'List', items: [
+          { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'local-ca-bootstrap' }, spec: { selfSigned: {} } },
+          { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'local-ca' }, spec: { ca: { secretName: 'local-ca' } } },
+          { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'local-ca', namespace: 'cert-manager' }, spec: { isCA: true, commonName: 'old', secretName: 'local-ca', duration: '87600h', issuerRef: { name: 'local-ca-bootstrap', kind: 'ClusterIssuer' } } },
+        ],
+      }),
+    });
+    const r = preflight(c, dist);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('ClusterIssuer local-ca (the cluster-wide self-signed CA of earlier versions) still exists');
+    expectClean('README CA migration', runReadme(c, readmeLines('**Upgrading from the cluster-wide CA.**', l => l.startsWith('microk8s kubectl')), dir));
+    expect(c.kubectl(['get', 'clusterissuer', '-o', 'name']).stdout.trim()).toBe('');
+    expect(c.kubectl(['-n', 'cert-manager', 'get', 'certificate', '-o', 'name']).stdout.trim()).toBe('');
+    expect(preflight(c, dist).output).not.toContain('ClusterIssuer local-ca');
   }, 120_000);
 
   test('a change of an immutable field of a live object is explained with its procedure', () => {

@@ -65,7 +65,10 @@ describe('TlsIngress', () => {
       expect(off.some(m => m.kind === 'Middleware' && m.spec.headers)).toBe(false);
       expect(traefik(off).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
       expect(() => setup({ hsts: { preload: true } })).toThrow(/hsts.preload.*includeSubdomains: true and maxAgeSeconds of at least 31536000/);
-      expect(() => setup({ hsts: { maxAgeSeconds: 0 } })).toThrow(/hsts.maxAgeSeconds/);
+      expect(() => setup({ hsts: { maxAgeSeconds: -1 } })).toThrow(/hsts.maxAgeSeconds/);
+      // max-age=0 undoes HSTS in browsers; Traefik would send nothing for stsSeconds 0
+      const forget = setup({ hosts: ['doit.example.com'], hsts: { maxAgeSeconds: 0, includeSubdomains: true } }).manifests;
+      expect(find(forget, 'Middleware', 'elixir-hsts').spec).toEqual({ headers: { customResponseHeaders: { 'Strict-Transport-Security': 'max-age=0; includeSubDomains' } } });
     });
 
     test('HTTP→HTTPS: a second Ingress on web that only redirects', () => {

@@ -221,16 +221,17 @@ describe('PostgresStatefulSet', () => {
       expect(JSON.stringify(container)).not.toMatch(/trust/);
     });
 
-    test('existing Secrets: nothing owned, references use their names and keys; the superuser\'s is "<secretName>-superuser" by default', () => {
+    test('existing Secrets: nothing owned, references use their names and keys; the superuser\'s is "<StatefulSet name>-superuser" by default, as when owned', () => {
       const { manifests, pg, pod, sts } = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { password: 'pw', databaseUrl: 'url' }) });
       expect(manifests.filter(m => m.kind === 'Secret')).toHaveLength(0);
       expect(pg.secret).toBeUndefined();
       expect(pg.superuserSecret).toBeUndefined();
       expect(pg.secretName).toBe('db-creds');
-      expect(pg.superuserSecretName).toBe('db-creds-superuser');
+      expect(pg.superuserSecretName).toBe('postgres-superuser');
+      expect(build().pg.superuserSecretName).toBe('postgres-superuser'); // owned: the same name
       expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
-      expect(pod.volumes.find((v: any) => v.name === 'superuser').secret).toMatchObject({ secretName: 'db-creds-superuser', items: [{ key: 'password', path: 'password' }] });
-      expect(sts.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-creds,db-creds-superuser');
+      expect(pod.volumes.find((v: any) => v.name === 'superuser').secret).toMatchObject({ secretName: 'postgres-superuser', items: [{ key: 'password', path: 'password' }] });
+      expect(sts.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-creds,postgres-superuser');
       expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'url' } } });
 
       const named = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { superuserSecretName: 'db-admin', superuserPassword: 'pg' }) });

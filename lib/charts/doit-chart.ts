@@ -70,7 +70,7 @@ export class DoitChart extends Chart {
       credentials: s
         ? PostgresCredentials.fromValues({ password: s.postgresPassword, superuserPassword: s.postgresSuperuserPassword })
         // The same two names as the generated Secrets: the app's, and the superuser's of its own.
-        : PostgresCredentials.fromExistingSecret('postgres-credentials', { superuserSecretName: 'postgres-superuser' }),
+        : PostgresCredentials.fromExistingSecret('postgres-credentials'),
       secretScope: s?.scope,
     });
 

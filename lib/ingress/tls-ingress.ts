@@ -116,7 +116,11 @@ export interface TlsIngressProps {
 
 /** The `Strict-Transport-Security` header. */
 export interface HstsOptions {
-  /** @default 31536000 (one year) */
+  /**
+   * 0 sends `max-age=0`, which makes browsers forget the host's HSTS: the way to undo it (serve
+   * it until the old max-age has passed for your users, then turn HSTS off).
+   * @default 31536000 (one year)
+   */
   readonly maxAgeSeconds?: number;
   /** @default false */
   readonly includeSubdomains?: boolean;
@@ -284,7 +288,10 @@ export class TlsIngress extends Construct {
       if (hsts) {
         middlewares.push(new TraefikMiddleware(this, 'Hsts', {
           metadata: { name: `${name}-hsts`, labels },
-          spec: { headers: { stsSeconds: hsts.maxAgeSeconds, stsIncludeSubdomains: hsts.includeSubdomains, stsPreload: hsts.preload } },
+          // Traefik sends no header for stsSeconds 0, but max-age=0 is how browsers are told to forget.
+          spec: { headers: hsts.maxAgeSeconds === 0
+            ? { customResponseHeaders: { 'Strict-Transport-Security': `max-age=0${hsts.includeSubdomains ? '; includeSubDomains' : ''}` } }
+            : { stsSeconds: hsts.maxAgeSeconds, stsIncludeSubdomains: hsts.includeSubdomains, stsPreload: hsts.preload } },
         }));
       }
       if (maxBodyBytes !== undefined) {
@@ -344,7 +351,7 @@ function checkHsts(scope: Construct, hsts: HstsOptions | false | undefined, cont
     return undefined;
   }
   const options = {
-    maxAgeSeconds: checkInteger(scope, 'hsts.maxAgeSeconds', hsts?.maxAgeSeconds ?? 31536000, 1, 2 ** 31 - 1),
+    maxAgeSeconds: checkInteger(scope, 'hsts.maxAgeSeconds', hsts?.maxAgeSeconds ?? 31536000, 0, 2 ** 31 - 1),
     includeSubdomains: hsts?.includeSubdomains ?? false,
     preload: hsts?.preload ?? false,
   };

@@ -27,7 +27,8 @@ export interface PostgresExistingSecretOptions extends PostgresSecretKeys {
    * be a Secret of its own, not the application's: only the database pod mounts it, while the
    * application's pods (and whoever may read their Secret) get `DATABASE_URL` and the
    * application password only. Naming the application's Secret here is refused.
-   * @default "<secretName>-superuser"
+   * @default "<StatefulSet name>-superuser" (the name an owned superuser Secret has, so moving
+   *   from owned to existing Secrets keeps it)
    */
   readonly superuserSecretName?: string;
 }
@@ -68,7 +69,7 @@ export abstract class PostgresCredentials {
   /**
    * Reference Secrets that already exist: `secretName` must hold the application password
    * under `options.password` and a ready `DATABASE_URL` under `options.databaseUrl`;
-   * `options.superuserSecretName` (default `<secretName>-superuser`) the superuser password
+   * `options.superuserSecretName` (default `<StatefulSet name>-superuser`) the superuser password
    * under `options.superuserPassword` (see the README for the `microk8s kubectl create secret`
    * commands).
    */

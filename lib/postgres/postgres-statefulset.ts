@@ -295,10 +295,10 @@ export class PostgresStatefulSet extends Construct {
       const keys = props.credentials.keys;
       this.secretName = checkDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
       this.passwordKey = checkSecretKey(this, 'credentials.keys.password', keys.password ?? 'password');
-      this.superuserSecretName = checkDnsSubdomain(this, 'credentials.superuserSecretName', keys.superuserSecretName ?? `${this.secretName}-superuser`);
+      this.superuserSecretName = checkDnsSubdomain(this, 'credentials.superuserSecretName', keys.superuserSecretName ?? `${this.name}-superuser`);
       if (this.superuserSecretName === this.secretName) {
         throw new PropError(this, 'credentials.superuserSecretName', this.superuserSecretName,
-          `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.secretName}-superuser")`);
+          `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.name}-superuser")`);
       }
       this.superuserPasswordKey = checkSecretKey(this, 'credentials.keys.superuserPassword', keys.superuserPassword ?? 'password');
       this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', keys.databaseUrl ?? 'DATABASE_URL');
