@@ -19,6 +19,7 @@ try {
     mirrorTo: process.env.CDK8S_OUTDIR,
     mirrorSecrets: process.env.DOIT_MIRROR_SECRETS === '1',
     fileFor: doitOutputFile,
+    kubernetesMinor: Number(config.kubernetesVersion.split('.')[1]),
     acceptReplacement: process.env.DOIT_ACCEPT_REPLACEMENT?.split(',').map(s => s.trim()).filter(Boolean) ?? [],
     pruneAllowlist: 'prune-allowlist.txt',
   });

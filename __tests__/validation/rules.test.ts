@@ -1,4 +1,4 @@
-import { POLICY_RULES, SourcedManifest, validateManifests, WAIVER_ANNOTATION_PREFIX, EXTERNAL_SECRETS_ANNOTATION } from '../../lib';
+import { POLICY_RULES, SERVER_PARITY_RULES, SourcedManifest, validateManifests, WAIVER_ANNOTATION_PREFIX, EXTERNAL_SECRETS_ANNOTATION } from '../../lib';
 
 const NS = 'shop';
 const secureContainer = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -117,6 +117,18 @@ const cases: Array<[string, (ms: any[]) => void, string]> = [
   ['cluster-scoped-namespace', ms => { byName(ms, 'ClusterRole', 'reader').metadata.namespace = NS; }, 'metadata.namespace'],
   ['dns-name', ms => { byName(ms, 'ConfigMap', 'cfg').metadata.name = 'Cfg_1'; webContainer(ms).env[3].valueFrom.configMapKeyRef.name = 'Cfg_1'; }, 'metadata.name'],
   ['dns-name', ms => { ms.push({ apiVersion: 'v1', kind: 'Service', metadata: meta('a.b'), spec: { ports: [{ port: 1 }] } }); }, 'metadata.name'],
+  // server parity: what the API server's validation refuses beyond the schema
+  ['dns-name', ms => { ms.push({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('a'.repeat(53)), spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: podSpec([{ ...secureContainer('job'), readinessProbe: undefined, livenessProbe: undefined }], { restartPolicy: 'Never' }) } } } } }); }, 'metadata.name'],
+  ['label-syntax', ms => { byName(ms, 'ConfigMap', 'cfg').metadata.labels = { tier: 'x'.repeat(64) }; }, 'metadata.labels.tier'],
+  ['annotation-syntax', ms => { byName(ms, 'ConfigMap', 'cfg').metadata.annotations = { 'a/b/c': 'x' }; }, 'metadata.annotations.a/b/c'],
+  ['pod-names', ms => { webContainer(ms).ports[0].name = 'http_port'; byName(ms, 'Service', 'web').spec.ports[0].targetPort = 8080; }, 'spec.template.spec.containers[0].ports[0].name'],
+  ['port-range', ms => { byName(ms, 'Service', 'db-headless').spec.ports[0].port = 70000; }, 'spec.ports[0].port'],
+  ['env-name', ms => { webContainer(ms).env.push({ name: 'A=B', value: 'x' }); }, 'spec.template.spec.containers[0].env[4].name'],
+  ['ingress-rule', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].path = 'shop'; }, 'spec.rules[0].http.paths[0].path'],
+  ['networkpolicy-peer', ms => { byName(ms, 'NetworkPolicy', 'web-to-db').spec.ingress[0].from.push({ ipBlock: { cidr: '10.0.0.0/33' } }); }, 'spec.ingress[0].from[1].ipBlock.cidr'],
+  ['quantity', ms => { webContainer(ms).resources.requests.memory = '512Mi'; }, 'spec.template.spec.containers[0].resources.requests.memory'],
+  ['probe', ms => { webContainer(ms).livenessProbe.successThreshold = 2; }, 'spec.template.spec.containers[0].livenessProbe.successThreshold'],
+  ['schedule', ms => { ms.push({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('nightly'), spec: { schedule: '0 25 * * *', jobTemplate: { spec: { template: { spec: podSpec([{ ...secureContainer('job'), readinessProbe: undefined, livenessProbe: undefined }], { restartPolicy: 'Never' }) } } } } }); }, 'spec.schedule'],
   ['run-as-non-root', ms => { web(ms).spec.template.spec.securityContext.runAsNonRoot = false; webContainer(ms).securityContext.runAsNonRoot = undefined; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
   ['run-as-non-root', ms => { webContainer(ms).securityContext.runAsUser = 0; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
   ['no-privilege-escalation', ms => { webContainer(ms).securityContext.allowPrivilegeEscalation = true; }, 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'],
@@ -150,14 +162,14 @@ describe.each(cases)('rule %s fails', (rule, mutate, path) => {
     // the mutation breaks that rule and nothing unrelated
     const otherRules = new Set(report.findings.map(f => f.rule));
     otherRules.delete(rule);
-    for (const r of otherRules) expect(['schema', 'unknown-field', 'secret-reference', 'configmap-reference', 'env-expansion']).toContain(r);
+    for (const r of otherRules) expect(['schema', 'unknown-field', 'secret-reference', 'configmap-reference', 'env-expansion', 'pod-names']).toContain(r);
     if (rule === 'unchecked-kind') expect(report.ok).toBe(true); else expect(report.ok).toBe(false);
   });
 });
 
-test('every policy rule has a failing case above', () => {
+test('every policy and server-parity rule has a failing case above', () => {
   const covered = new Set(cases.map(c => c[0]));
-  for (const rule of Object.keys(POLICY_RULES)) expect(covered).toContain(rule);
+  for (const rule of [...Object.keys(POLICY_RULES), ...Object.keys(SERVER_PARITY_RULES)]) expect(covered).toContain(rule);
 });
 
 describe('waivers', () => {

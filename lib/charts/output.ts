@@ -15,6 +15,11 @@ export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
    */
   readonly validate?: boolean;
   /**
+   * Kubernetes minor of the target cluster, for the server-parity rules that changed over time.
+   * @default none: the strictest of the supported versions
+   */
+  readonly kubernetesMinor?: number;
+  /**
    * Also write the result here, with cdk8s' `construct-metadata.json` (the directory
    * `cdk8s synth` gives the app in CDK8S_OUTDIR, which the CLI wipes before every run, lists
    * and hands to validation plugins).
@@ -104,7 +109,7 @@ interface RenderedChart {
  * Cross-chart `addDependency` is not used for ordering.
  */
 export function synthAtomically(outdir: string, build: (app: App) => void, options: SynthAtomicallyOptions = {}): App {
-  const { validate: shouldValidate = true, mirrorTo, mirrorSecrets = false, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
+  const { validate: shouldValidate = true, kubernetesMinor, mirrorTo, mirrorSecrets = false, privateFiles = /secret/i, fileFor = defaultFileFor, acceptReplacement = [], pruneAllowlist, ...appProps } = options;
   const target = resolve(outdir);
   const restored = recoverInterruptedSwap(target);
   if (restored) console.warn(`warning: a previous synth was killed while swapping in ${outdir}; its earlier output was put back from ${restored}`);
@@ -119,7 +124,7 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     let report: ValidationReport | undefined;
     if (shouldValidate) {
       const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path })));
-      report = validateManifests(sources);
+      report = validateManifests(sources, { kubernetesMinor });
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
     const previous = readPreviousOutput(target);

@@ -6,7 +6,7 @@ import { PropError } from '../validation/props';
  * Five-field cron expressions as the CronJob controller accepts them (robfig/cron's standard
  * parser): minute, hour, day of month, month, day of week; each field `*`, a value, a range
  * `a-b`, a step (`*` or a range, then `/n`), or a comma list of those; month and weekday names (`jan`,
- * `mon`); `?` for day fields; or a macro (`@daily`, …).
+ * `mon`); `?` as `*`; or a macro (`@daily`, …, `@every <duration>`).
  */
 const FIELDS: ReadonlyArray<{ readonly name: string; readonly min: number; readonly max: number; readonly names?: readonly string[] }> = [
   { name: 'minute', min: 0, max: 59 },
@@ -15,13 +15,18 @@ const FIELDS: ReadonlyArray<{ readonly name: string; readonly min: number; reado
   { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
   { name: 'day of week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
+const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
 /** What is wrong with a cron expression, or undefined when the CronJob controller accepts it. */
 export function cronProblem(expression: unknown): string | undefined {
   if (typeof expression !== 'string') return 'expected a string';
   const expr = expression.trim();
-  if (expr.startsWith('@')) return MACROS.includes(expr) ? undefined : `unknown macro ${expr} (known: ${MACROS.join(', ')})`;
+  if (expr.startsWith('@every ')) {
+    // robfig/cron: a Go duration ("1h", "90m", "1h30m", "1.5h"), run at that interval.
+    return GO_DURATION.test(expr.slice(7)) ? undefined : `"${expr.slice(7)}" is not a duration such as "1h" or "90m"`;
+  }
+  if (expr.startsWith('@')) return MACROS.includes(expr) ? undefined : `unknown macro ${expr} (known: ${MACROS.join(', ')}, @every <duration>)`;
   if (/^(TZ|CRON_TZ)=/.test(expr)) return 'time zones go in the CronJob\'s timeZone, not in the schedule';
   const parts = expr.split(/\s+/);
   if (parts.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
@@ -42,7 +47,7 @@ function fieldProblem(field: string, spec: typeof FIELDS[number]): string | unde
     const [range, step, ...extra] = item.split('/');
     if (extra.length > 0 || range === '') return `"${item}" is not a value, range or step`;
     if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) return `step "${step}" must be a positive number`;
-    if (range === '*' || (range === '?' && spec.name.startsWith('day'))) continue;
+    if (range === '*' || range === '?') continue; // robfig/cron takes '?' for '*' in any field
     const [from, to, ...more] = range.split('-');
     const a = value(from);
     const b = to === undefined ? a : value(to);

@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { digestProblem, imageReferenceProblem } from '../common/image-ref';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../common/k8s-names';
 import { formatValue } from '../common/redact';
 
 /**
@@ -24,27 +25,34 @@ export class PropError extends Error {
   }
 }
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// Kubernetes resource.Quantity: a decimal number with an optional binary/decimal SI suffix or exponent.
-const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
-const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 } as const;
-const DECIMAL = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 } as const;
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
-/** Value of a Kubernetes quantity in base units (bytes, cores), or undefined when it is not one. */
-export function parseQuantity(value: string): number | undefined {
-  const m = QUANTITY.exec(value);
+/**
+ * Value of a Kubernetes quantity in base units (bytes, cores), or undefined when the API server
+ * cannot parse it: resource.ParseQuantity's own scanner (a sign, digits, a fraction, then a
+ * binary or decimal SI suffix or an exponent like "e3"), as lenient as it is: a missing number
+ * is 0 ("Gi", "."), "1." is 1. Negative values parse; whether they are allowed is the caller's
+ * business. The JSON decoder trims blanks first, so " 1Gi" is 1Gi.
+ */
+export function parseQuantity(input: string): number | undefined {
+  if (typeof input !== 'string') return undefined;
+  const str = input.trim();
+  if (str.length === 0) return undefined;
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?([eEinumkKMGTP]*)([-+]?\d*)$/.exec(str);
   if (!m) return undefined;
-  const suffix = m[3] ?? '';
-  const n = Number(m[1]);
-  if (suffix in BINARY) return n * BINARY[suffix as keyof typeof BINARY];
-  if (suffix in DECIMAL) return n * DECIMAL[suffix as keyof typeof DECIMAL];
-  return suffix ? Number(`${m[1]}${suffix}`) : n;
+  const [, sign, whole, fraction = '', letters, exponentDigits] = m;
+  const suffix = letters + exponentDigits;
+  const number = Number(`${whole || '0'}.${fraction || '0'}`) * (sign === '-' ? -1 : 1);
+  if (suffix in BINARY) return number * BINARY[suffix];
+  if (suffix in DECIMAL) return number * DECIMAL[suffix];
+  const exponent = /^[eE]([-+]?\d+)$/.exec(suffix);
+  return exponent ? number * 10 ** Number(exponent[1]) : undefined;
 }
 
 /** A DNS-1123 label (Service, container and port names): lower-case alphanumerics and '-', at most `max` chars. */
 export function checkDnsLabel(scope: IConstruct, prop: string, value: string, max = 63): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_1123_LABEL.test(value)) {
+  if (typeof value !== 'string' || dns1123LabelProblem(value, max)) {
     throw new PropError(scope, prop, value,
       `expected a DNS-1123 label of 1-${max} characters: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "postgres")`);
   }
@@ -53,7 +61,7 @@ export function checkDnsLabel(scope: IConstruct, prop: string, value: string, ma
 
 /** A DNS-1123 subdomain (most object names, hostnames): labels joined by '.', at most 253 chars. */
 export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || dns1123SubdomainProblem(value)) {
     throw new PropError(scope, prop, value,
       "expected a DNS-1123 subdomain of at most 253 characters: lower-case letters, digits, '-' and '.' (e.g. \"doit.example.com\")");
   }
@@ -149,7 +157,7 @@ export function checkResources<T extends { requests?: Record<string, { value: st
 
 /** Where people reach an app: an IPv4/IPv6 address or a DNS name (no scheme, no port). */
 export function checkPublicAddress(scope: IConstruct, prop: string, value: string): string {
-  if (typeof value !== 'string' || !(isIP(value) || (value.length <= 253 && DNS_1123_SUBDOMAIN.test(value)))) {
+  if (typeof value !== 'string' || !(isIP(value) || !dns1123SubdomainProblem(value))) {
     throw new PropError(scope, prop, value, 'expected an IP address (e.g. "192.168.1.50") or a lower-case DNS name, without scheme or port');
   }
   return value;

@@ -10,10 +10,7 @@ export const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVol
   'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding', 'ClusterIssuer', 'ComponentStatus']);
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Kinds whose names become DNS labels (Service → DNS name, Namespace). */
-const LABEL_NAMED_KINDS = new Set(['Service', 'Namespace']);
 const VAR_REF = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g;
 
 interface Pods { readonly source: SourcedManifest; readonly template: PodTemplate }
@@ -70,7 +67,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function checkReferences(source: SourcedManifest, index: ManifestIndex, sink: FindingSink): void {
   const m = source.manifest;
   const ns = m.metadata?.namespace ?? '';
-  checkName(source, sink);
   if (m.kind && CLUSTER_SCOPED_KINDS.has(m.kind) && m.metadata?.namespace) {
     sink.add(source, 'cluster-scoped-namespace', 'metadata.namespace', `${m.kind} is cluster-scoped: remove metadata.namespace (put it in a chart without a namespace)`);
   }
@@ -106,22 +102,6 @@ export function checkDuplicates(sources: readonly SourcedManifest[], sink: Findi
     } else {
       seen.set(key, s);
     }
-  }
-}
-
-function checkName(source: SourcedManifest, sink: FindingSink): void {
-  const m = source.manifest;
-  const name = m.metadata?.name;
-  if (typeof name !== 'string' || name.length === 0) {
-    sink.add(source, 'dns-name', 'metadata.name', 'every object needs a name');
-    return;
-  }
-  const labelNamed = LABEL_NAMED_KINDS.has(m.kind ?? '');
-  const ok = labelNamed ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
-  if (!ok) {
-    sink.add(source, 'dns-name', 'metadata.name', labelNamed
-      ? `"${name}" is not a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters), required for a ${m.kind} name`
-      : `"${name}" is not a DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)`);
   }
 }
 

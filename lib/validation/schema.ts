@@ -173,9 +173,13 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
   const registry: Tracked[] = [];
   const errors = (fast ? validate(m) : validate(track(m, '', registry))) ?? [];
   if (!fast && errors.length === 0) learn(shape, registry);
+  // Quantities are the server-parity rule's: the models' "quantity" format is stricter than
+  // the API server's parser (which takes " 1Gi", "1." and even "Gi").
+  const quantityPaths = new Set(errors.filter(e => e.keyword === 'format' && e.params?.format === 'quantity').map(e => e.instancePath));
   for (const e of errors) {
     // anyOf/oneOf report their branches too; the branch errors carry the information.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if (quantityPaths.has(e.instancePath)) continue;
     const missing = e.keyword === 'required' ? ` "${String(e.params?.missingProperty)}"` : '';
     const allowed = e.keyword === 'enum' ? ` (${(e.params?.allowedValues as unknown[] ?? []).map(v => JSON.stringify(v)).join(', ')})` : '';
     sink.add(source, 'schema', jsonPath(e.instancePath), `${e.message ?? e.keyword}${missing}${allowed} (Kubernetes 1.27 schema)`);

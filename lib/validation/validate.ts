@@ -4,18 +4,21 @@ import { checkPolicy, POLICY_RULES } from './policy';
 import { checkDuplicates, checkReferences, ManifestIndex } from './references';
 import { Finding, FindingSink, objectId, SourcedManifest, ValidationReport, Waiver } from './report';
 import { checkSchema } from './schema';
+import { checkServerParity, ServerParityOptions } from './server-parity';
 import { WAIVER_ANNOTATION_PREFIX } from './waivers';
 
 /**
- * Validate a set of manifests: schema (strict), cross-references and policy. Policy
+ * Validate a set of manifests: schema (strict), server parity (what the API server's own
+ * validation refuses, for `options.kubernetesMinor`), cross-references and policy. Policy
  * findings that the object waives (annotation `waivers.microk8s-phoenix.io/<rule>`) are
  * listed as waivers with their reason instead.
  */
-export function validateManifests(sources: readonly SourcedManifest[]): ValidationReport {
+export function validateManifests(sources: readonly SourcedManifest[], options: ServerParityOptions = {}): ValidationReport {
   const sink = new FindingSink();
   const index = new ManifestIndex(sources);
   for (const source of sources) {
     checkSchema(source, sink);
+    checkServerParity(source, sink, options);
     checkReferences(source, index, sink);
     checkPolicy(source, sink);
   }
@@ -27,11 +30,11 @@ export function validateManifests(sources: readonly SourcedManifest[]): Validati
  * Validate everything below `scope` (an App, a Chart or any construct): each ApiObject is
  * rendered as it will be synthesized and reported with its construct path.
  */
-export function validate(scope: IConstruct): ValidationReport {
+export function validate(scope: IConstruct, options: ServerParityOptions = {}): ValidationReport {
   const sources = scope.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject)
     .map(o => ({ manifest: o.toJson(), constructPath: o.node.path }));
-  return validateManifests(sources);
+  return validateManifests(sources, options);
 }
 
 /** For tests: throws an Error carrying the formatted report when `scope` has errors. */
