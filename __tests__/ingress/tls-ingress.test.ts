@@ -166,6 +166,13 @@ describe('TlsIngress', () => {
     });
   });
 
+  test('a name that would be a too-long label value, and bad extra labels, fail as props (not at kubectl apply)', () => {
+    expect(() => setup({ name: 'i'.repeat(64) })).toThrow(/invalid prop "name" = "i{64}": expected a DNS-1123 subdomain of at most 63 characters \(it is also a label value\)/);
+    expect(() => setup({ labels: { team: 'x'.repeat(64) } })).toThrow(/invalid prop "labels\["team"\]".*expected a label value/);
+    expect(() => setup({ labels: { 'a/b/c': 'x' } })).toThrow(/invalid prop "labels\["a\/b\/c"\]".*expected a label key/);
+    expect(() => setup({ name: 'i'.repeat(63), labels: { team: 'web' } })).not.toThrow();
+  });
+
   test('handles: host and URLs; PHX_HOST equals the ingress host when wired in one chart', () => {
     const chart = new Chart(Testing.app(), 'doit', { namespace: 'doit' });
     const backend: IHttpBackend = { serviceName: 'elixir', servicePort: 80 };

@@ -12,7 +12,7 @@ import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
 import { declareExternalSecret } from '../validation/declarations';
 import { isSecretName } from '../common/redact';
 import {
-  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources,
+  PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
 import { elixirScript } from './scripts';
 import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
@@ -265,7 +265,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;
     this.dnsQuery = this.namespace ? `${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}` : this.headlessServiceName;
-    const labels = appLabels(basename, this.name, 'app', props.labels);
+    const labels = appLabels(basename, this.name, 'app', checkLabels(this, 'labels', props.labels));
     this.podSelector = labels.selector;
 
     // ---- secrets -------------------------------------------------------------------------

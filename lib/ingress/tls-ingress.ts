@@ -5,7 +5,9 @@ import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
 import { declareExternalSecret } from '../validation/declarations';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError } from '../validation/props';
+import {
+  checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError, checkLabels, checkNameAndLabel,
+} from '../validation/props';
 import { TraefikMiddleware } from './custom-resources';
 import { SelfSignedCaIssuer } from './self-signed-ca';
 
@@ -167,7 +169,7 @@ export class TlsIngress extends Construct {
       throw new PropError(this, 'controller', controller, `expected one of ${Object.values(IngressController).join(', ')}`);
     }
     const className = checkDnsSubdomain(this, 'ingressClassName', props.ingressClassName ?? 'public');
-    const name = checkDnsSubdomain(this, 'name', props.name ?? backend.serviceName);
+    const name = checkNameAndLabel(this, 'name', props.name ?? backend.serviceName);
     this.hosts = [...(props.hosts ?? [])];
     this.hosts.forEach((h, i) => {
       if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h) || IPV4.test(h) || h.split('.').some(l => l.length > 63)) {
@@ -192,7 +194,7 @@ export class TlsIngress extends Construct {
     this.host = this.hosts[0] ?? address;
     this.urls = (this.hosts.length > 0 ? this.hosts : [address]).map(h => `https://${isIP(h) === 6 ? `[${h}]` : h}`);
     this.url = this.urls[0];
-    const labels = appLabels(backend.serviceName, name, 'ingress', props.labels).all;
+    const labels = appLabels(backend.serviceName, name, 'ingress', checkLabels(this, 'labels', props.labels)).all;
 
     // ---- certificate -----------------------------------------------------------------------
     const annotations: Record<string, string> = {};

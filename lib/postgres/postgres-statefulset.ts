@@ -12,7 +12,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 import { postgresScript } from './scripts';
@@ -249,7 +249,7 @@ export class PostgresStatefulSet extends Construct {
       ? `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`
       : this.serviceName;
 
-    const labels = appLabels('postgres', this.name, 'database', props.labels);
+    const labels = appLabels('postgres', this.name, 'database', checkLabels(this, 'labels', props.labels));
     this.selectorLabels = labels.selector;
 
     // ---- credentials -------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
 import { AnonymousAccess, ExistingHtpasswd, OwnedHtpasswd, RegistryAuth } from './auth';
 import { RegistryConfigOptions, renderRegistryConfig } from './config';
@@ -177,7 +177,7 @@ export class LocalRegistry extends Construct {
       htpasswd: auth ? { realm: auth.realm, path: '/etc/docker/registry-auth/htpasswd' } : undefined,
     });
     const ns = this.namespace;
-    const labels = appLabels('registry', this.name, 'registry', props.labels);
+    const labels = appLabels('registry', this.name, 'registry', checkLabels(this, 'labels', props.labels));
     const meta = (name: string) => ({ name, namespace: ns, labels: labels.all });
 
     if (props.createNamespace ?? true) {

@@ -1,7 +1,7 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { digestProblem, imageReferenceProblem } from '../common/image-ref';
-import { dns1123LabelProblem, dns1123SubdomainProblem } from '../common/k8s-names';
+import { dns1123LabelProblem, dns1123SubdomainProblem, labelValueProblem, qualifiedNameProblem } from '../common/k8s-names';
 import { formatValue } from '../common/redact';
 
 /**
@@ -55,6 +55,25 @@ export function checkDnsLabel(scope: IConstruct, prop: string, value: string, ma
   if (typeof value !== 'string' || dns1123LabelProblem(value, max)) {
     throw new PropError(scope, prop, value,
       `expected a DNS-1123 label of 1-${max} characters: lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "postgres")`);
+  }
+  return value;
+}
+
+/** Extra labels for every object of a construct: keys and values as the API server accepts them. */
+export function checkLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) throw new PropError(scope, `${prop}["${key}"]`, key, `expected a label key ([prefix/]name, e.g. "team" or "example.com/team"): ${keyProblem}`);
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) throw new PropError(scope, `${prop}["${key}"]`, value, `expected a label value (up to 63 letters, digits, '-', '_', '.'): ${valueProblem}`);
+  }
+  return labels;
+}
+
+/** A name that also becomes a label value (app.kubernetes.io/instance): a DNS-1123 subdomain of at most 63 characters. */
+export function checkNameAndLabel(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || dns1123SubdomainProblem(value, 63)) {
+    throw new PropError(scope, prop, value, "expected a DNS-1123 subdomain of at most 63 characters (it is also a label value): lower-case letters, digits, '-' and '.'");
   }
   return value;
 }
