@@ -10,6 +10,7 @@ import { imageReferenceProblem, repositoryProblem, splitImageReference } from '.
 import { ConfigError, loadConfig } from '../../lib/charts/config';
 import { ElixirDeployment, ElixirSecrets, PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../../lib';
 import { Quantity } from '../../imports/k8s';
+import { parseQuantity } from '../../lib/validation/props';
 import { testChart } from '../util';
 
 describe('cron schedules', () => {
@@ -123,5 +124,19 @@ describe('doit config refuses bad input', () => {
   test('sizes must be positive quantities', () => {
     expect(problems({ DOIT_POSTGRES_STORAGE_SIZE: '-5Gi' })[0]).toMatch(/^postgres.storageSize .*expected a positive Kubernetes quantity/);
     expect(problems({ DOIT_BACKUP_STORAGE_SIZE: '0' })[0]).toMatch(/^backup.storageSize .*positive/);
+  });
+});
+
+describe('parseQuantity reads quantities as the API server does (found by the differential test)', () => {
+  test('its scanner: blanks trimmed, a missing number is 0, "1." is 1, exponents; what it cannot parse is undefined', () => {
+    expect([' 1Gi', 'Gi', '.', '1.', '1e3', '1E', '500m', '-1'].map(parseQuantity)).toEqual([2 ** 30, 0, 0, 1, 1000, 1e18, 0.5, -1]);
+    for (const bad of ['', 'abc', '1Gi2', '1 Gi', 'KiB', 'mi', '0.5e', '1.5.5']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
+  });
+
+  test('capped at 2^63-1, so 9Ei equals 8Ei; finer than a nano-unit rounds up to 1n', () => {
+    expect(parseQuantity('9Ei')).toBe(parseQuantity('8Ei'));
+    expect(parseQuantity('0.1n')).toBe(parseQuantity('1n'));
+    expect(parseQuantity('0.5n')).toBe(parseQuantity('0.3n'));
+    expect(parseQuantity('1.5')).toBe(1.5);
   });
 });

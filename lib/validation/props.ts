@@ -44,10 +44,20 @@ export function parseQuantity(input: string): number | undefined {
   const [, sign, whole, fraction = '', letters, exponentDigits] = m;
   const suffix = letters + exponentDigits;
   const number = Number(`${whole || '0'}.${fraction || '0'}`) * (sign === '-' ? -1 : 1);
-  if (suffix in BINARY) return number * BINARY[suffix];
-  if (suffix in DECIMAL) return number * DECIMAL[suffix];
   const exponent = /^[eE]([-+]?\d+)$/.exec(suffix);
-  return exponent ? number * 10 ** Number(exponent[1]) : undefined;
+  const scale = suffix in BINARY ? BINARY[suffix] : suffix in DECIMAL ? DECIMAL[suffix] : exponent ? 10 ** Number(exponent[1]) : undefined;
+  return scale === undefined ? undefined : asTheServerStoresIt(number * scale);
+}
+
+const MAX_QUANTITY = 2 ** 63 - 1;
+
+/**
+ * resource.Quantity caps a value at 2^63-1 (so "9Ei" equals "8Ei" and a request of 9Ei fits a
+ * limit of 8Ei) and rounds anything finer than a nano-unit up to 1n.
+ */
+function asTheServerStoresIt(value: number): number {
+  const capped = Math.max(-MAX_QUANTITY, Math.min(MAX_QUANTITY, value));
+  return Math.abs(capped) < 1 && capped !== 0 ? Math.sign(capped) * Math.ceil(Math.abs(capped) * 1e9 - 1e-6) / 1e9 : capped;
 }
 
 /** A DNS-1123 label (Service, container and port names): lower-case alphanumerics and '-', at most `max` chars. */
