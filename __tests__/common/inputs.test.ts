@@ -133,8 +133,9 @@ describe('parseQuantity reads quantities as the API server does (found by the di
     for (const bad of ['', 'abc', '1Gi2', '1 Gi', 'KiB', 'mi', '0.5e', '1.5.5']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
   });
 
-  test('capped at 2^63-1, so 9Ei equals 8Ei; finer than a nano-unit rounds up to 1n', () => {
+  test('binary suffixes capped at 2^63-1, so 9Ei equals 8Ei (decimal ones not: 10E is more); finer than a nano-unit rounds up to 1n', () => {
     expect(parseQuantity('9Ei')).toBe(parseQuantity('8Ei'));
+    expect(parseQuantity('10E')!).toBeGreaterThan(parseQuantity('8Ei')!);
     expect(parseQuantity('0.1n')).toBe(parseQuantity('1n'));
     expect(parseQuantity('0.5n')).toBe(parseQuantity('0.3n'));
     expect(parseQuantity('1.5')).toBe(1.5);

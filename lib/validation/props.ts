@@ -46,17 +46,18 @@ export function parseQuantity(input: string): number | undefined {
   const number = Number(`${whole || '0'}.${fraction || '0'}`) * (sign === '-' ? -1 : 1);
   const exponent = /^[eE]([-+]?\d+)$/.exec(suffix);
   const scale = suffix in BINARY ? BINARY[suffix] : suffix in DECIMAL ? DECIMAL[suffix] : exponent ? 10 ** Number(exponent[1]) : undefined;
-  return scale === undefined ? undefined : asTheServerStoresIt(number * scale);
+  return scale === undefined ? undefined : asTheServerStoresIt(number * scale, suffix in BINARY);
 }
 
 const MAX_QUANTITY = 2 ** 63 - 1;
 
 /**
- * resource.Quantity caps a value at 2^63-1 (so "9Ei" equals "8Ei" and a request of 9Ei fits a
- * limit of 8Ei) and rounds anything finer than a nano-unit up to 1n.
+ * resource.Quantity caps a value with a binary suffix at 2^63-1 (so "9Ei" equals "8Ei" and a
+ * request of 9Ei fits a limit of 8Ei, while "10E" stays 10^19) and rounds anything finer than a
+ * nano-unit up to 1n.
  */
-function asTheServerStoresIt(value: number): number {
-  const capped = Math.max(-MAX_QUANTITY, Math.min(MAX_QUANTITY, value));
+function asTheServerStoresIt(value: number, binary: boolean): number {
+  const capped = binary ? Math.max(-MAX_QUANTITY, Math.min(MAX_QUANTITY, value)) : value;
   return Math.abs(capped) < 1 && capped !== 0 ? Math.sign(capped) * Math.ceil(Math.abs(capped) * 1e9 - 1e-6) / 1e9 : capped;
 }
 
