@@ -94,19 +94,13 @@ function ipBits(ip: string): { parts: bigint[]; leadingZeros: boolean } | undefi
 interface Cidr { readonly address: bigint; readonly prefix: number; readonly bits: number; readonly nonStandard?: string }
 
 /**
- * What is wrong with a CIDR, or undefined. Kubernetes 1.34 accepts, with a warning, leading
- * zeros and bits set beyond the prefix ("10.1.0.0/8"); later versions refuse them: `strict`.
+ * What is wrong with a CIDR (`problem`), and why it is not in its standard form (`nonStandard`:
+ * leading zeros, bits set beyond the prefix, e.g. "10.1.0.0/8"), which Kubernetes 1.34 accepts
+ * with a warning and later versions refuse.
  */
-export function cidrProblem(value: unknown, strict = true): string | undefined {
+export function checkCidr(value: unknown): { readonly problem?: string; readonly nonStandard?: string } {
   const parsed = parseCidr(value);
-  if (typeof parsed === 'string') return parsed;
-  return strict ? parsed.nonStandard : undefined;
-}
-
-/** Why a CIDR that parses is not in its standard form (a warning on Kubernetes 1.34), or undefined. */
-export function cidrNonStandard(value: unknown): string | undefined {
-  const parsed = parseCidr(value);
-  return typeof parsed === 'string' ? undefined : parsed.nonStandard;
+  return typeof parsed === 'string' ? { problem: parsed } : { nonStandard: parsed.nonStandard };
 }
 
 /** `inner` lies inside `outer` with a longer prefix (NetworkPolicy `except`). */

@@ -19,14 +19,13 @@ export const EPHEMERAL_STORAGE_LIMIT = '1Gi';
 export function withEphemeralStorage(resources: k8s.ResourceRequirements): k8s.ResourceRequirements {
   const request = resources.requests?.['ephemeral-storage'];
   const limit = resources.limits?.['ephemeral-storage'];
-  const larger = (given: k8s.Quantity | undefined, fallback: string) =>
-    (given && (parseQuantity(String(given.value)) ?? 0) > (parseQuantity(fallback) ?? 0) ? given : k8s.Quantity.fromString(fallback));
-  const smaller = (given: k8s.Quantity | undefined, fallback: string) =>
-    (given && (parseQuantity(String(given.value)) ?? 0) < (parseQuantity(fallback) ?? 0) ? given : k8s.Quantity.fromString(fallback));
+  // The default, unless the other given value would contradict it.
+  const pick = (given: k8s.Quantity | undefined, fallback: string, contradicts: (given: number, fallback: number) => boolean) =>
+    (given && contradicts(parseQuantity(String(given.value)) ?? 0, parseQuantity(fallback)!) ? given : k8s.Quantity.fromString(fallback));
   return {
     ...resources,
-    requests: { 'ephemeral-storage': smaller(limit, EPHEMERAL_STORAGE_REQUEST), ...resources.requests },
-    limits: { 'ephemeral-storage': larger(request, EPHEMERAL_STORAGE_LIMIT), ...resources.limits },
+    requests: { 'ephemeral-storage': pick(limit, EPHEMERAL_STORAGE_REQUEST, (l, d) => l < d), ...resources.requests },
+    limits: { 'ephemeral-storage': pick(request, EPHEMERAL_STORAGE_LIMIT, (r, d) => r > d), ...resources.limits },
   };
 }
 

@@ -1,6 +1,6 @@
 import { cronProblem } from '../common/cron';
 import {
-  cidrNonStandard, cidrProblem, cidrStrictlyWithin, dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, envVarNameProblem,
+  checkCidr, cidrStrictlyWithin, dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, envVarNameProblem,
   ianaServiceNameProblem, labelValueProblem, pathSegmentNameProblem, qualifiedNameProblem,
 } from '../common/k8s-names';
 import { containersOf, podTemplateOf } from './pods';
@@ -236,10 +236,10 @@ function checkNetworkPolicy(m: any, add: Add, minor: number | undefined, warn: (
   // Leading zeros and bits beyond the prefix: refused from 1.35 on (StrictIPCIDRValidation), a warning before.
   const strict = minor === undefined || minor >= 35;
   const cidr = (value: unknown, path: string, what: string): boolean => {
-    const problem = cidrProblem(value, strict);
-    if (problem) { add('networkpolicy-peer', path, `${what} ${JSON.stringify(value)}: ${problem}`); return false; }
-    const legacy = cidrNonStandard(value);
-    if (legacy) warn(path, `${what} ${JSON.stringify(value)}: ${legacy}; Kubernetes 1.35 and later refuse it`);
+    const { problem, nonStandard } = checkCidr(value);
+    const refused = problem ?? (strict ? nonStandard : undefined);
+    if (refused) { add('networkpolicy-peer', path, `${what} ${JSON.stringify(value)}: ${refused}`); return false; }
+    if (nonStandard) warn(path, `${what} ${JSON.stringify(value)}: ${nonStandard}; Kubernetes 1.35 and later refuse it`);
     return true;
   };
   checkSelector(m.spec?.podSelector ?? {}, 'spec.podSelector', add);

@@ -16,21 +16,11 @@ export interface Verdict {
   readonly message: string;
 }
 
-/** Resource path segment and whether it is namespaced, for the kinds we emit. */
-const RESOURCES: Record<string, { readonly group: string; readonly plural: string; readonly namespaced: boolean }> = {
-  'v1/ConfigMap': { group: '/api/v1', plural: 'configmaps', namespaced: true },
-  'v1/Secret': { group: '/api/v1', plural: 'secrets', namespaced: true },
-  'v1/Service': { group: '/api/v1', plural: 'services', namespaced: true },
-  'v1/ServiceAccount': { group: '/api/v1', plural: 'serviceaccounts', namespaced: true },
-  'v1/PersistentVolumeClaim': { group: '/api/v1', plural: 'persistentvolumeclaims', namespaced: true },
-  'apps/v1/Deployment': { group: '/apis/apps/v1', plural: 'deployments', namespaced: true },
-  'apps/v1/StatefulSet': { group: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
-  'batch/v1/CronJob': { group: '/apis/batch/v1', plural: 'cronjobs', namespaced: true },
-  'batch/v1/Job': { group: '/apis/batch/v1', plural: 'jobs', namespaced: true },
-  'networking.k8s.io/v1/Ingress': { group: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true },
-  'networking.k8s.io/v1/NetworkPolicy': { group: '/apis/networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
-  'policy/v1/PodDisruptionBudget': { group: '/apis/policy/v1', plural: 'poddisruptionbudgets', namespaced: true },
-  'rbac.authorization.k8s.io/v1/Role': { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
+/** The plural resource name of each (namespaced) kind we emit. */
+const PLURALS: Record<string, string> = {
+  ConfigMap: 'configmaps', Secret: 'secrets', Service: 'services', ServiceAccount: 'serviceaccounts', PersistentVolumeClaim: 'persistentvolumeclaims',
+  Deployment: 'deployments', StatefulSet: 'statefulsets', CronJob: 'cronjobs', Job: 'jobs', Ingress: 'ingresses', NetworkPolicy: 'networkpolicies',
+  PodDisruptionBudget: 'poddisruptionbudgets', Role: 'roles',
 };
 
 export interface DryRunClient {
@@ -46,10 +36,10 @@ export function dryRunClient(kubeconfig: string): DryRunClient {
   const agent = new Agent({ ca: readFileSync(cluster['certificate-authority']), keepAlive: true, maxSockets: 16 });
   return {
     create(object: any): Promise<Verdict> {
-      const kind = `${object.apiVersion}/${object.kind}`;
-      const r = RESOURCES[kind];
-      if (!r) return Promise.reject(new Error(`dry-run client: no resource path for ${kind}`));
-      const path = `${r.group}${r.namespaced ? `/namespaces/${encodeURIComponent(object.metadata?.namespace ?? 'default')}` : ''}/${r.plural}?dryRun=All&fieldValidation=Strict`;
+      const plural = PLURALS[object.kind];
+      if (!plural) return Promise.reject(new Error(`dry-run client: no resource path for ${object.kind}`));
+      const group = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+      const path = `${group}/namespaces/${encodeURIComponent(object.metadata?.namespace ?? 'default')}/${plural}?dryRun=All&fieldValidation=Strict`;
       const body = JSON.stringify(object);
       return new Promise((resolve, reject) => {
         const req = request({
