@@ -42,9 +42,14 @@ function canConnect(policies: Manifest[], from: Pod, to: Pod, port: number, prot
 }
 
 describe('PhoenixNetworkPolicies', () => {
-  const chart = testChart('shop');
-  new PhoenixNetworkPolicies(chart, 'Net', { ...props, labels: { 'app.kubernetes.io/part-of': 'shop' } });
-  const policies = synth(chart);
+  // Built for each test (not once for the describe block), so mutation testing attributes the
+  // construct's code to the tests that check it.
+  let policies: Manifest[];
+  beforeEach(() => {
+    const chart = testChart('shop');
+    new PhoenixNetworkPolicies(chart, 'Net', { ...props, labels: { 'app.kubernetes.io/part-of': 'shop' } });
+    policies = synth(chart);
+  });
 
   const app = pod('shop', APP);
   const app2 = pod('shop', { ...APP, extra: 'x' });
@@ -99,6 +104,29 @@ describe('PhoenixNetworkPolicies', () => {
     expect(canConnect(withSolver, ingress, solver, 8089)).toBe(true);
     expect(canConnect(withSolver, stranger, solver, 8089)).toBe(false);
     expect(canConnect(withSolver, ingress, solver, 22)).toBe(false);
+    // the solver policy opens 8089 on the solver pods only
+    for (const other of [app, db, migrate, stranger]) expect(canConnect(withSolver, ingress, other, 8089)).toBe(false);
+    const solverPolicy = withSolver.find(p => p.metadata.name === 'allow-acme-http01-solver')!;
+    expect(solverPolicy.spec.podSelector).toEqual({ matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } });
+    expect(solverPolicy.metadata.annotations).toEqual({ 'validation.microk8s-phoenix.io/external-pods': expect.stringContaining('cert-manager') });
+  });
+
+  test('policy names, in creation order, one per database client', () => {
+    const chart = testChart('shop');
+    const net = new PhoenixNetworkPolicies(chart, 'Net', { ...props, databaseClients: [MIGRATE, { 'app.kubernetes.io/name': 'report' }], acmeHttp01Solver: true });
+    const names = ['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-client-1-to-database',
+      'allow-client-2-to-database', 'allow-acme-http01-solver', 'allow-database-from-clients'];
+    expect(net.policyNames).toEqual(names);
+    expect(synth(chart).map(p => p.metadata.name)).toEqual(names);
+  });
+
+  test('DNS: another namespace and selector for the resolver', () => {
+    const chart = testChart('shop');
+    new PhoenixNetworkPolicies(chart, 'Net', { ...props, dns: { namespace: 'dns', podSelector: { app: 'coredns' } } });
+    const ps = synth(chart);
+    const resolver = pod('dns', { app: 'coredns' });
+    expect(canConnect(ps, app, resolver, 53, 'UDP')).toBe(true);
+    expect(canConnect(ps, app, coredns, 53, 'UDP')).toBe(false);
   });
 
   test('bad props', () => {
@@ -110,5 +138,17 @@ describe('PhoenixNetworkPolicies', () => {
       .toThrow(/"database.port" = 0: expected an integer from 1 to 65535/);
     expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, ingressNamespace: 'Ingress NS' }))
       .toThrow(/"ingressNamespace"/);
+    for (const [prop, patch] of [
+      ['app.httpPort', { app: { ...props.app, httpPort: 70000 } }],
+      ['app.epmdPort', { app: { ...props.app, epmdPort: 0 } }],
+      ['app.distributionPort', { app: { ...props.app, distributionPort: -1 } }],
+      ['database.podSelector', { database: { ...props.database, podSelector: {} } }],
+      ['dns.namespace', { dns: { namespace: 'Kube System', podSelector: {} } }],
+    ] as const) {
+      let error: unknown;
+      try { new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, ...patch }); } catch (e) { error = e; }
+      expect((error as PropError).prop).toBe(prop);
+    }
+    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, app: { ...props.app, podSelector: undefined as any } })).toThrow(/app.podSelector/);
   });
 });

@@ -34,7 +34,12 @@ function secretBearing(dir) {
   return found;
 }
 
+/** TMPDIR before setup, restored by teardown: a process that runs jest again (Stryker runs it
+ *  once per mutant) must not get the removed directory. */
+let previousTmpdir;
+
 async function setup() {
+  previousTmpdir = process.env.TMPDIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-m8p-'));
   // Like /tmp: the integration tests hand directories to other users (postgres).
   fs.chmodSync(dir, 0o1777);
@@ -47,6 +52,8 @@ async function teardown() {
   if (!dir) return;
   const leaked = secretBearing(dir);
   fs.rmSync(dir, { recursive: true, force: true });
+  delete process.env[VAR];
+  if (previousTmpdir === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = previousTmpdir;
   if (leaked.length > 0) {
     throw new Error(`Tests left generated secrets in the temporary directory (now removed); make the test that writes them remove them:\n${leaked.map(f => `  - ${path.relative(dir, f)}`).join('\n')}`);
   }

@@ -27,6 +27,7 @@ test('finds files holding generated secrets, not other leftovers', () => {
 
 test('teardown removes the directory and fails naming what held secrets', async () => {
   const saved = process.env.MICROK8S_PHOENIX_TEST_TMP;
+  const savedTmpdir = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), 'guard-run-'));
   writeFileSync(join(dir, 'plugin-secrets-1.json'), '{"registryPassword": "y"}');
   process.env.MICROK8S_PHOENIX_TEST_TMP = dir;
@@ -34,7 +35,27 @@ test('teardown removes the directory and fails naming what held secrets', async 
     await expect(guard.teardown()).rejects.toThrow(/Tests left generated secrets .*\n {2}- plugin-secrets-1.json/);
   } finally {
     process.env.MICROK8S_PHOENIX_TEST_TMP = saved;
+    process.env.TMPDIR = savedTmpdir;
   }
   expect(() => mkdirSync(dir)).not.toThrow(); // it was removed
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('teardown gives back the TMPDIR of before setup (jest run again in one process, as Stryker does)', async () => {
+  const saved = { tmp: process.env.MICROK8S_PHOENIX_TEST_TMP, tmpdir: process.env.TMPDIR };
+  try {
+    process.env.TMPDIR = tmpdir();
+    const before = process.env.TMPDIR;
+    await guard.setup();
+    expect(process.env.TMPDIR).not.toBe(before);
+    await guard.teardown();
+    expect(process.env.TMPDIR).toBe(before);
+    expect(process.env.MICROK8S_PHOENIX_TEST_TMP).toBeUndefined();
+    await guard.setup(); // a second run in the same process still works
+    await guard.teardown();
+    expect(process.env.TMPDIR).toBe(before);
+  } finally {
+    process.env.MICROK8S_PHOENIX_TEST_TMP = saved.tmp;
+    process.env.TMPDIR = saved.tmpdir;
+  }
 });

@@ -1,0 +1,45 @@
+// Stryker ignorer "messages": mutants inside the text of a message are not run.
+//
+// A finding's message, a PropError's "accepted" text, a thrown Error's message and console
+// output say what went wrong and what to do; tests check that they name the construct path, the
+// prop and the value, but a test per wording would pin text, not behaviour (issue 16: "mark, do
+// not test text"). Ignored are exactly these arguments, nothing that decides whether an error
+// happens or where it points:
+//   - sink.add(source, rule, path, MESSAGE)          the fourth argument of a FindingSink.add
+//   - new PropError(scope, prop, value, ACCEPTED)    the fourth argument
+//   - throw new Error(MESSAGE) (and TypeError, RangeError)
+//   - console.log/warn/error(...)
+// Stryker reports them as Ignored with this reason; they do not count in the score.
+import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
+
+const REASON = 'message text only (test/mutation/ignore-messages.mjs)';
+const ERRORS = new Set(['Error', 'TypeError', 'RangeError']);
+
+/** Whether `path` is the argument at `index` of its call or `new` expression. */
+function argumentOf(path, index) {
+  const parent = path.parentPath;
+  return !!parent && (parent.isCallExpression() || parent.isNewExpression()) && parent.node.arguments[index] === path.node;
+}
+
+function isMessage(path) {
+  const call = path.parentPath?.node;
+  if (!call) return false;
+  const callee = call.callee;
+  if (argumentOf(path, 3) && call.arguments.length === 4) {
+    if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
+    if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError') return true;
+  }
+  if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
+    && path.parentPath.parentPath?.isThrowStatement()) return true;
+  if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.object.type === 'Identifier'
+    && callee.object.name === 'console') return true;
+  return false;
+}
+
+export const strykerPlugins = [
+  declareValuePlugin(PluginKind.Ignore, 'messages', {
+    shouldIgnore(path) {
+      return isMessage(path) ? REASON : undefined;
+    },
+  }),
+];
