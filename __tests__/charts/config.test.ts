@@ -65,6 +65,12 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: { DOIT_REGISTRY_ENABLED: 'false', DOIT_REGISTRY_NODE_PORT: '32001' }, cwd: dir });
     expect(c.registry.enabled).toBe(false);
     expect(c.registry.nodePort).toBe(32001);
+    // true as well as false, for every switch, over a file that says the opposite
+    writeFileSync(join(dir, 'doit.config.yaml'), 'registry:\n  enabled: false\nbackup:\n  enabled: false\n');
+    const on = loadConfig({ env: { DOIT_REGISTRY_ENABLED: 'true', DOIT_BACKUP_ENABLED: 'true' }, cwd: dir });
+    expect([on.registry.enabled, on.backup.enabled]).toEqual([true, true]);
+    const file = loadConfig({ env: {}, cwd: dir });
+    expect([file.registry.enabled, file.backup.enabled]).toEqual([false, false]);
   });
 
   test('every problem is reported with its source', () => {

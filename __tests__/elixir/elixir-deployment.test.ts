@@ -112,6 +112,43 @@ describe('ElixirDeployment', () => {
       }
     });
 
+    test('no env variable the construct sets (in any mode) can be set again through env', () => {
+      const setByConstruct = new Set<string>();
+      for (const props of [{}, { clusterStrategy: ClusterStrategy.DNS_CLUSTER }, { migrations: { ...base.migrations!, mode: MigrationMode.JOB } }] as Array<Partial<ElixirDeploymentProps>>) {
+        const { manifests } = build(props);
+        for (const m of manifests.filter(o => o.kind === 'Deployment' || o.kind === 'Job')) {
+          const spec = m.spec?.template?.spec;
+          for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+            if (c.name === 'wait-for-database') continue; // pg_isready's own variables, not the release's
+            for (const e of c.env ?? []) setByConstruct.add(e.name);
+          }
+        }
+      }
+      expect([...setByConstruct].sort()).toEqual(['DATABASE_URL', 'DNS_CLUSTER_QUERY', 'ERL_CRASH_DUMP', 'ERL_CRASH_DUMP_BYTES', 'PHX_HOST', 'PHX_SERVER', 'POD_IP',
+        'POOL_SIZE', 'PORT', 'RELEASE_COOKIE', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_TMP', 'RELEASE_VM_ARGS', 'SECRET_KEY_BASE']);
+      // and the remote-command twin of RELEASE_VM_ARGS, which the release reads too
+      for (const name of [...setByConstruct, 'RELEASE_REMOTE_VM_ARGS']) {
+        let error: unknown;
+        try { build({ env: { [name]: 'x' } }); } catch (e) { error = e; }
+        expect(error).toBeInstanceOf(PropError);
+        expect((error as PropError).prop).toBe(`env.${name}`);
+        expect((error as Error).message).toContain(`${name} is set by ElixirDeployment`);
+      }
+    });
+
+    test('user env: plain variables appended last to the server, in order, and only there', () => {
+      const { container, pod, envNames, env } = build({ env: { FEATURE_X: 'on', LOG_LEVEL: 'debug' } });
+      expect(envNames.slice(-2)).toEqual(['FEATURE_X', 'LOG_LEVEL']);
+      expect(env.FEATURE_X).toEqual({ name: 'FEATURE_X', value: 'on' });
+      expect(env.LOG_LEVEL).toEqual({ name: 'LOG_LEVEL', value: 'debug' });
+      expect(container.env.filter((e: any) => e.name === 'FEATURE_X')).toHaveLength(1);
+      expect(build().envNames).not.toContain('FEATURE_X');
+      expect(() => build({ env: { 'BAD-NAME': 'x' } })).toThrow(/invalid prop "env.BAD-NAME" = "x": expected an environment variable name/);
+      expect(() => build({ env: { '1ST': 'x' } })).toThrow(/env.1ST/);
+      expect(() => build({ env: { OK: 1 as unknown as string } })).toThrow(/invalid prop "env.OK" = 1: expected a string value/);
+      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-database', 'migrate']);
+    });
+
     test('DNS_CLUSTER_QUERY only with the dns_cluster strategy', () => {
       expect(build().env.DNS_CLUSTER_QUERY).toBeUndefined();
       const { env, envNames } = build({ clusterStrategy: ClusterStrategy.DNS_CLUSTER });
@@ -225,6 +262,17 @@ describe('ElixirDeployment', () => {
       const j = find(manifests, 'Job', a);
       expect(j.spec.backoffLimit).toBe(3);
       expect(j.spec.template.spec.restartPolicy).toBe('Never');
+      expect(j.spec.activeDeadlineSeconds).toBe(900);
+      const jobPod = j.spec.template.spec;
+      expect(jobPod.containers.map((c: any) => c.name)).toEqual(['migrate']);
+      expect(jobPod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-database']);
+      expect(jobPod.containers[0].command).toEqual(['/app/bin/doit', 'eval', 'Doit.Release.migrate']);
+      expect(jobPod.enableServiceLinks).toBe(false);
+      expect(jobPod.automountServiceAccountToken).toBe(false);
+      expect(jobPod.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+      expect(j.spec.template.metadata.labels).toEqual(expect.objectContaining({
+        'app.kubernetes.io/name': 'doit', 'app.kubernetes.io/instance': 'elixir-migrate', 'app.kubernetes.io/component': 'migration' }));
+      expect(j.metadata.labels).toEqual(j.spec.template.metadata.labels);
       expect(selects(app.migrationPodSelector!, j.spec.template.metadata.labels)).toBe(true);
       // job pods are not selected by the app Services
       expect(selects(find(manifests, 'Service', 'elixir').spec.selector, j.spec.template.metadata.labels)).toBe(false);

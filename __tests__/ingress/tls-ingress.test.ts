@@ -154,6 +154,44 @@ describe('TlsIngress', () => {
       expect(validate(first.chart).findings).toEqual([]); // cert-manager objects are schema-checked, not "unchecked"
     });
 
+    test('a given self-signed CA of the namespace is the one used, and no default CA is made', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'doit', { namespace: 'doit' });
+      const ca = new SelfSignedCaIssuer(chart, 'TeamCa', { name: 'team-ca', commonName: 'team CA' });
+      const backend = { serviceName: 'web', servicePort: 80 };
+      const ingress = new TlsIngress(chart, 'Ingress', { backend, hosts: ['a.local'], certificate: IngressCertificate.selfSignedCa(ca) });
+      const manifests = synth(chart);
+      expect(find(manifests, 'Ingress', 'web').metadata.annotations['cert-manager.io/issuer']).toBe('team-ca');
+      expect(manifests.filter(m => m.apiVersion === 'cert-manager.io/v1').map(m => `${m.kind}/${m.metadata.name}`))
+        .toEqual(['Issuer/team-ca-bootstrap', 'Certificate/team-ca', 'Issuer/team-ca']);
+      expect(find(manifests, 'Certificate', 'team-ca').spec.commonName).toBe('team CA');
+      expect(ingress.acmeHttp01).toBe(false);
+    });
+
+    test('ACME HTTP-01 is what cert-manager issuers do unless told otherwise; DNS-01, none and a CA are not', () => {
+      const acme = (certificate: IngressCertificate) => setup({ hosts: ['doit.example.com'], certificate }).ingress.acmeHttp01;
+      expect(acme(IngressCertificate.certManager({ clusterIssuer: 'le' }))).toBe(true);
+      expect(acme(IngressCertificate.certManager({ issuer: 'le', challenge: 'http01' }))).toBe(true);
+      expect(acme(IngressCertificate.certManager({ clusterIssuer: 'le', challenge: 'dns01' }))).toBe(false);
+      expect(acme(IngressCertificate.certManager({ clusterIssuer: 'vault', challenge: 'none' }))).toBe(false);
+      expect(acme(IngressCertificate.fromSecret('doit-cert'))).toBe(false);
+      expect(setup().ingress.acmeHttp01).toBe(false);
+    });
+
+    test('body limit: whole bytes from 1, exact for Traefik, rounded up to MiB for NGINX', () => {
+      const limit = (maxBodySize: string) => find(setup({ maxBodySize }).manifests, 'Middleware', 'elixir-body-limit').spec.buffering.maxRequestBodyBytes;
+      expect(limit('100M')).toBe(100_000_000);
+      expect(limit('1')).toBe(1);
+      expect(limit('8Mi')).toBe(8 * 1024 * 1024);
+      const nginx = (maxBodySize?: string) => traefik(setup({ controller: IngressController.NGINX, maxBodySize }).manifests).metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size'];
+      expect(nginx()).toBe('8m');
+      expect(nginx('100M')).toBe('96m');
+      expect(nginx('1Gi')).toBe('1024m');
+      for (const bad of ['0', '0.5', '1500m', '-1Mi', '']) {
+        expect(() => setup({ maxBodySize: bad })).toThrow(/invalid prop "maxBodySize".*whole number of bytes/);
+      }
+    });
+
     test('a CA of another namespace is refused; SelfSignedCaIssuer needs a namespaced chart; lifetimes are checked', () => {
       const app = Testing.app();
       const ca = new SelfSignedCaIssuer(new Chart(app, 'other', { namespace: 'other' }), 'Ca');
@@ -199,6 +237,8 @@ describe('TlsIngress', () => {
       ['wildcard with HTTP-01', { hosts: ['*.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le' }) }, /HTTP-01 cannot issue wildcard/],
       ['cert-manager without host', { certificate: IngressCertificate.certManager({ clusterIssuer: 'le' }) }, /cert-manager issues certificates for named hosts/],
       ['secret without host', { certificate: IngressCertificate.fromSecret('x') }, /certificate Secret names hosts/],
+      ['self-signed CA without host', { certificate: IngressCertificate.selfSignedCa() }, /cert-manager issues certificates for named hosts/],
+      ['unknown ACME challenge', { hosts: ['a.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le', challenge: 'tls-alpn01' as 'http01' }) }, /certificate.challenge.*"http01", "dns01" or "none"/],
       ['both issuer kinds', { hosts: ['a.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'a', issuer: 'b' }) }, /exactly one of clusterIssuer or issuer/],
       ['backend without a port', { backend: { serviceName: 'web' } as IHttpBackend }, /"backend".*serviceName and servicePort/],
       ['bad body size', { maxBodySize: 'lots' }, /maxBodySize/],

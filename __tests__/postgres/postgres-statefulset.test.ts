@@ -332,6 +332,35 @@ describe('PostgresStatefulSet', () => {
       expect(() => build({ initScripts: { '001-a.sql': 'select 1;', '999-z.sh': 'true' } })).not.toThrow();
     });
 
+    test('settings the construct manages cannot be overridden (e.g. password_encryption=md5 would downgrade SCRAM)', () => {
+      const managed = ['port', 'data_directory', 'hba_file', 'ident_file', 'config_file', 'listen_addresses', 'unix_socket_directories',
+        'password_encryption', 'external_pid_file'];
+      // everything the construct passes with -c is among them
+      const { container } = build();
+      const own = container.args.filter((_: string, i: number) => container.args[i - 1] === '-c').map((a: string) => a.split('=')[0]);
+      expect(own.length).toBeGreaterThan(0);
+      for (const key of own) expect(managed).toContain(key);
+      for (const key of managed) {
+        let error: unknown;
+        try { build({ config: { [key]: key === 'password_encryption' ? 'md5' : 'x' } }); } catch (e) { error = e; }
+        expect(error).toBeInstanceOf(PropError);
+        expect((error as PropError).prop).toBe(`config.${key}`);
+        expect((error as Error).message).toMatch(/managed by PostgresStatefulSet/);
+      }
+    });
+
+    test('setting names and values: lower-case names (one dot for extensions), single-line values', () => {
+      expect(build({ config: { 'pg_stat_statements.track': 'all', work_mem: '8MB', jit: false } }).container.args.slice(-6))
+        .toEqual(['-c', 'pg_stat_statements.track=all', '-c', 'work_mem=8MB', '-c', 'jit=off']);
+      for (const key of ['Max_connections', '1abc', 'a.b.c', 'a-b', '']) {
+        expect(() => build({ config: { [key]: '1' } })).toThrow(new RegExp(`config\\.${key.replace(/\./g, '\\.')}.*postgresql.conf parameter name`));
+      }
+      for (const value of ['', 'a\nb', 'a\rb', 'a\u0000b']) {
+        expect(() => build({ config: { work_mem: value } })).toThrow(/config.work_mem.*single-line/);
+      }
+      expect(() => build({ config: { work_mem: {} as unknown as string } })).toThrow(/config.work_mem.*single-line/);
+    });
+
     test('postgresql.conf settings become -c arguments', () => {
       const { container } = build({ config: { max_connections: 200, shared_buffers: '256MB', log_connections: true } });
       expect(container.args).toEqual(['postgres', '-c', 'password_encryption=scram-sha-256', '-c', 'hba_file=/etc/postgresql/config/pg_hba.conf',

@@ -58,6 +58,18 @@ describe('LocalRegistry', () => {
     expect(registry.host).toBe('localhost:32000');
   });
 
+  test('http.secret from an existing Secret: its name and key, default key http-secret, nothing generated', () => {
+    const custom = build({ httpSecret: RegistryHttpSecret.fromExistingSecret('reg-secrets', 'shared-http') });
+    expect(custom.container.env).toEqual([{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: 'reg-secrets', key: 'shared-http' } } }]);
+    expect(custom.manifests.filter(m => m.kind === 'Secret' && m.metadata.name === 'registry-http-secret')).toEqual([]);
+    const byDefault = build({ httpSecret: RegistryHttpSecret.fromExistingSecret('reg-secrets') });
+    expect(byDefault.container.env[0].valueFrom.secretKeyRef).toEqual({ name: 'reg-secrets', key: 'http-secret' });
+    expect(() => build({ httpSecret: RegistryHttpSecret.fromExistingSecret('reg-secrets', 'a/b') })).toThrow(/invalid prop "httpSecret.key" = "a\/b"/);
+    expect(() => build({ httpSecret: RegistryHttpSecret.fromExistingSecret('Reg_Secrets') })).toThrow(/invalid prop "httpSecret.secretName"/);
+    expect(() => build({ httpSecret: RegistryHttpSecret.fromValue('short') })).toThrow(/invalid prop "httpSecret".*at least 32 characters/);
+    expect(() => build({ httpSecret: RegistryHttpSecret.fromValue(`${'x'.repeat(32)} y`) })).toThrow(/invalid prop "httpSecret"/);
+  });
+
   test('http.secret only from a Secret via REGISTRY_HTTP_SECRET, never in the ConfigMap', () => {
     const { manifests, container } = build();
     expect(container.env).toEqual([

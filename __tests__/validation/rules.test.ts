@@ -1,82 +1,5 @@
-import { POLICY_RULES, SERVER_PARITY_RULES, SourcedManifest, validateManifests, WAIVER_ANNOTATION_PREFIX, EXTERNAL_SECRETS_ANNOTATION } from '../../lib';
-
-const NS = 'shop';
-const secureContainer = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  image: 'registry.example/web:1.2.3',
-  ports: [{ name: 'http', containerPort: 8080 }],
-  resources: { requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '1Gi' } },
-  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-  readinessProbe: { httpGet: { path: '/', port: 'http' } },
-  livenessProbe: { httpGet: { path: '/', port: 'http' } },
-  ...extra,
-});
-const podSpec = (containers: unknown[], extra: Record<string, unknown> = {}) => ({
-  automountServiceAccountToken: false,
-  securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-  containers,
-  ...extra,
-});
-const meta = (name: string) => ({ name, namespace: NS });
-
-/** A small but complete app that passes every rule. */
-function baseline(): any[] {
-  return [
-    {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('web'),
-      spec: {
-        replicas: 2, selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: podSpec([secureContainer('web', {
-            env: [
-              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-              { name: 'NODE', value: 'web@$(POD_IP)' },
-              { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } },
-              { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'LOG_LEVEL' } } },
-            ],
-            volumeMounts: [{ name: 'files', mountPath: '/files' }],
-          })], { volumes: [{ name: 'files', persistentVolumeClaim: { claimName: 'files' } }, { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }] }),
-        },
-      },
-    },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('web'), spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('db-headless'), spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] } },
-    {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta('db'),
-      spec: {
-        serviceName: 'db-headless', selector: { matchLabels: { app: 'db' } },
-        template: {
-          metadata: { labels: { app: 'db' } },
-          spec: podSpec([secureContainer('db', { ports: [{ containerPort: 5432 }] })],
-            { volumes: [{ name: 'creds', secret: { secretName: 'db-creds', items: [{ key: 'password', path: 'pw' }] } }] }),
-        },
-      },
-    },
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('db-creds'), stringData: { password: 'not-a-real-one-1234' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('cfg'), data: { LOG_LEVEL: 'info' } },
-    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('files'), spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-    {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('web'),
-      spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
-    },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('web'), spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } },
-    {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('web-to-db'),
-      spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] },
-    },
-    {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: meta('migrate'),
-      spec: { template: { metadata: { labels: { job: 'migrate' } }, spec: podSpec([{ ...secureContainer('migrate'), readinessProbe: undefined, livenessProbe: undefined }], { restartPolicy: 'Never' }) } },
-    },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] },
-  ].map(o => JSON.parse(JSON.stringify(o)));
-}
-
-const wrap = (manifests: any[]): SourcedManifest[] => manifests.map((manifest, i) => ({ manifest, constructPath: `test/Obj${i}` }));
-const byName = (ms: any[], kind: string, name: string) => ms.find(m => m.kind === kind && m.metadata.name === name);
-const web = (ms: any[]) => byName(ms, 'Deployment', 'web');
-const webContainer = (ms: any[]) => web(ms).spec.template.spec.containers[0];
+import { POLICY_RULES, SERVER_PARITY_RULES, validateManifests, WAIVER_ANNOTATION_PREFIX, EXTERNAL_SECRETS_ANNOTATION } from '../../lib';
+import { baseline, byName, meta, NS, podSpec, secureContainer, web, webContainer, wrap } from './fixture';
 
 test('the baseline passes every rule', () => {
   const report = validateManifests(wrap(baseline()));
@@ -101,12 +24,25 @@ const cases: Array<[string, (ms: any[]) => void, string]> = [
   ['service-target-port', ms => { byName(ms, 'Service', 'db-headless').spec.ports[0].targetPort = 5433; }, 'spec.ports[0].targetPort'],
   ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.port.number = 8080; }, 'spec.rules[0].http.paths[0].backend.service.port'],
   ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.name = 'api'; }, 'spec.rules[0].http.paths[0].backend.service.name'],
+  ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.port = { name: 'https' }; }, 'spec.rules[0].http.paths[0].backend.service.port'],
+  ['ingress-backend', ms => { byName(ms, 'Ingress', 'web').spec.defaultBackend = { service: { name: 'api', port: { number: 80 } } }; }, 'spec.defaultBackend.service.name'],
   ['statefulset-service', ms => { byName(ms, 'Service', 'db-headless').spec.clusterIP = '10.0.0.1'; }, 'spec.serviceName'],
   ['workload-selector', ms => { web(ms).spec.selector.matchLabels = { app: 'other' }; }, 'spec.selector'],
   ['pvc-reference', ms => { web(ms).spec.template.spec.volumes[0].persistentVolumeClaim.claimName = 'gone'; }, 'spec.template.spec.volumes[0].persistentVolumeClaim.claimName'],
   ['secret-reference', ms => { webContainer(ms).env[2].valueFrom.secretKeyRef.key = 'passwd'; }, 'spec.template.spec.containers[0].env[2].valueFrom.secretKeyRef'],
   ['secret-reference', ms => { byName(ms, 'StatefulSet', 'db').spec.template.spec.volumes[0].secret.secretName = 'nope'; }, 'spec.template.spec.volumes[0].secret.items[0].key'],
   ['configmap-reference', ms => { webContainer(ms).env[3].valueFrom.configMapKeyRef.name = 'cfg2'; }, 'spec.template.spec.containers[0].env[3].valueFrom.configMapKeyRef'],
+  ['configmap-reference', ms => { webContainer(ms).env[3].valueFrom.configMapKeyRef.key = 'LOGLEVEL'; }, 'spec.template.spec.containers[0].env[3].valueFrom.configMapKeyRef'],
+  ['configmap-reference', ms => { web(ms).spec.template.spec.volumes.push({ name: 'conf', configMap: { name: 'nope' } }); }, 'spec.template.spec.volumes[2].configMap.name'],
+  ['configmap-reference', ms => { web(ms).spec.template.spec.volumes.push({ name: 'conf', configMap: { name: 'cfg', items: [{ key: 'NOPE', path: 'x' }] } }); }, 'spec.template.spec.volumes[2].configMap.items[0].key'],
+  ['configmap-reference', ms => { webContainer(ms).envFrom = [{ configMapRef: { name: 'nope' } }]; }, 'spec.template.spec.containers[0].envFrom[0].configMapRef'],
+  ['secret-reference', ms => { webContainer(ms).envFrom = [{ secretRef: { name: 'nope' } }]; }, 'spec.template.spec.containers[0].envFrom[0].secretRef'],
+  ['secret-reference', ms => { web(ms).spec.template.spec.volumes.push({ name: 'creds', secret: { secretName: 'nope' } }); }, 'spec.template.spec.volumes[2].secret.secretName'],
+  ['secret-reference', ms => { web(ms).spec.template.spec.imagePullSecrets = [{ name: 'pull' }]; }, 'spec.template.spec.imagePullSecrets[0].name'],
+  ['secret-reference', ms => { const ing = byName(ms, 'Ingress', 'web'); ing.spec.tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]; ing.metadata.annotations = { 'traefik.ingress.kubernetes.io/router.tls': 'true' }; }, 'spec.tls[0].secretName'],
+  ['service-target-port', ms => { byName(ms, 'Service', 'web').spec.ports[0].protocol = 'UDP'; }, 'spec.ports[0].targetPort'],
+  ['env-expansion', ms => { webContainer(ms).args = ['--node', '$(NODE_NAME)']; }, 'spec.template.spec.containers[0].args[1]'],
+  ['env-expansion', ms => { webContainer(ms).command = ['run', '$(NODE_NAME)']; }, 'spec.template.spec.containers[0].command[1]'],
   ['volume-mount', ms => { webContainer(ms).volumeMounts[0].name = 'filez'; }, 'spec.template.spec.containers[0].volumeMounts[0].name'],
   ['secret-reference', ms => { byName(ms, 'Ingress', 'web').spec.tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]; }, 'spec.tls[0].secretName'],
   ['env-expansion', ms => { const env = webContainer(ms).env; env.push(env.shift()); }, 'spec.template.spec.containers[0].env[0].value'],
@@ -132,6 +68,17 @@ const cases: Array<[string, (ms: any[]) => void, string]> = [
   ['run-as-non-root', ms => { web(ms).spec.template.spec.securityContext.runAsNonRoot = false; webContainer(ms).securityContext.runAsNonRoot = undefined; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
   ['run-as-non-root', ms => { webContainer(ms).securityContext.runAsUser = 0; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
   ['no-privilege-escalation', ms => { webContainer(ms).securityContext.allowPrivilegeEscalation = true; }, 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'],
+  ['no-privilege-escalation', ms => { webContainer(ms).securityContext.privileged = true; }, 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'],
+  ['run-as-non-root', ms => { web(ms).spec.template.spec.securityContext.runAsUser = 0; }, 'spec.template.spec.containers[0].securityContext.runAsNonRoot'],
+  ['resources', ms => { delete webContainer(ms).resources.requests.cpu; }, 'spec.template.spec.containers[0].resources'],
+  ['resources', ms => { delete webContainer(ms).resources.requests.memory; }, 'spec.template.spec.containers[0].resources'],
+  ['ephemeral-storage', ms => { delete webContainer(ms).resources.requests['ephemeral-storage']; }, 'spec.template.spec.containers[0].resources'],
+  ['seccomp-runtime-default', ms => { webContainer(ms).securityContext.seccompProfile = { type: 'Unconfined' }; }, 'spec.template.spec.containers[0].securityContext.seccompProfile'],
+  ['probes', ms => { delete webContainer(ms).readinessProbe; }, 'spec.template.spec.containers[0]'],
+  ['pinned-image', ms => { webContainer(ms).image = 'registry.example/web:'; }, 'spec.template.spec.containers[0].image'],
+  ['pinned-image', ms => { webContainer(ms).image = ''; }, 'spec.template.spec.containers[0].image'],
+  ['pinned-image', ms => { webContainer(ms).image = 'web@sha256:abc'; }, 'spec.template.spec.containers[0].image'],
+  ['pinned-image', ms => { webContainer(ms).image = `web@sha256:${'a'.repeat(64)}x`; }, 'spec.template.spec.containers[0].image'],
   ['drop-all-capabilities', ms => { webContainer(ms).securityContext.capabilities.drop = ['NET_RAW']; }, 'spec.template.spec.containers[0].securityContext.capabilities.drop'],
   ['seccomp-runtime-default', ms => { delete web(ms).spec.template.spec.securityContext.seccompProfile; }, 'spec.template.spec.containers[0].securityContext.seccompProfile'],
   ['read-only-root-filesystem', ms => { webContainer(ms).securityContext.readOnlyRootFilesystem = false; }, 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem'],
@@ -224,4 +171,78 @@ test('cross-references are namespace-aware', () => {
   const ms = baseline();
   byName(ms, 'Secret', 'db-creds').metadata.namespace = 'other';
   expect(validateManifests(wrap(ms)).errors.filter(f => f.rule === 'secret-reference')).toHaveLength(2);
+});
+
+describe('cross-references that must not be reported', () => {
+  const errorsAfter = (mutate: (ms: any[]) => void) => {
+    const ms = baseline();
+    mutate(ms);
+    return validateManifests(wrap(ms)).findings.map(f => `${f.rule} ${f.path}`);
+  };
+
+  test('optional Secret and ConfigMap references may point nowhere', () => {
+    expect(errorsAfter(ms => {
+      const c = webContainer(ms);
+      c.envFrom = [{ secretRef: { name: 'nope', optional: true } }, { configMapRef: { name: 'nope', optional: true } }];
+      c.env.push({ name: 'A', valueFrom: { secretKeyRef: { name: 'nope', key: 'k', optional: true } } });
+      c.env.push({ name: 'B', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k', optional: true } } });
+      web(ms).spec.template.spec.volumes.push({ name: 'a', secret: { secretName: 'nope', optional: true } }, { name: 'b', configMap: { name: 'nope', optional: true } });
+    })).toEqual([]);
+  });
+
+  test('a ConfigMap key in binaryData, a Secret key in data, and whole-object volumes exist', () => {
+    expect(errorsAfter(ms => {
+      byName(ms, 'ConfigMap', 'cfg').binaryData = { 'logo.png': 'iVBORw0KGgo=' };
+      byName(ms, 'Secret', 'db-creds').data = { token: 'dG9rZW4=' };
+      web(ms).spec.template.spec.volumes.push(
+        { name: 'logo', configMap: { name: 'cfg', items: [{ key: 'logo.png', path: 'logo.png' }] } },
+        { name: 'tok', secret: { secretName: 'db-creds', items: [{ key: 'token', path: 't' }] } },
+        { name: 'all', configMap: { name: 'cfg' } },
+      );
+    })).toEqual([]);
+  });
+
+  test('$$(VAR) is an escape, and envFrom may define any variable', () => {
+    expect(errorsAfter(ms => { webContainer(ms).args = ['$$(NOT_A_REF)']; })).toEqual([]);
+    expect(errorsAfter(ms => { webContainer(ms).args = ['$(FROM_ENV_FROM)']; webContainer(ms).envFrom = [{ configMapRef: { name: 'cfg' } }]; })).toEqual([]);
+  });
+
+  test('a cert-manager issuer annotation (namespaced or cluster) creates the TLS Secret', () => {
+    for (const annotation of ['cert-manager.io/issuer', 'cert-manager.io/cluster-issuer']) {
+      expect(errorsAfter(ms => {
+        const ing = byName(ms, 'Ingress', 'web');
+        ing.spec.tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }];
+        ing.metadata.annotations = { [annotation]: 'ca' };
+      })).toEqual([]);
+    }
+  });
+
+  test('the claims of every replica of a StatefulSet exist, and the claim template is a volume', () => {
+    const claimPod = (ms: any[], replicas: number, claim: string) => {
+      const db = byName(ms, 'StatefulSet', 'db');
+      db.spec.replicas = replicas;
+      db.spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+      db.spec.template.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/data' }];
+      web(ms).spec.template.spec.volumes[0].persistentVolumeClaim.claimName = claim;
+    };
+    expect(errorsAfter(ms => claimPod(ms, 3, 'data-db-2'))).toEqual([]);
+    expect(errorsAfter(ms => claimPod(ms, 3, 'data-db-3'))).toEqual(['pvc-reference spec.template.spec.volumes[0].persistentVolumeClaim.claimName']);
+    expect(errorsAfter(ms => claimPod(ms, undefined as any, 'data-db-0'))).toEqual([]);
+  });
+
+  test('an Ingress backend port by name, the same name in another namespace or API group is no duplicate', () => {
+    expect(errorsAfter(ms => {
+      byName(ms, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.port = { name: 'http' };
+      ms.push({ ...JSON.parse(JSON.stringify(byName(ms, 'ConfigMap', 'cfg'))), metadata: { name: 'cfg', namespace: 'other' } });
+      ms.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta('web'), spec: { headers: { stsSeconds: 1 } } });
+    })).toEqual([]);
+  });
+
+  test('a Service without a selector, an ExternalName Service and a resource backend are not checked against pods', () => {
+    expect(errorsAfter(ms => {
+      ms.push({ apiVersion: 'v1', kind: 'Service', metadata: meta('external'), spec: { type: 'ExternalName', externalName: 'db.example.com', selector: { app: 'none' } } });
+      ms.push({ apiVersion: 'v1', kind: 'Service', metadata: meta('manual'), spec: { ports: [{ port: 1 }] } });
+      byName(ms, 'Ingress', 'web').spec.rules[0].http.paths.push({ path: '/files', pathType: 'Prefix', backend: { resource: { apiGroup: 'example.com', kind: 'Bucket', name: 'files' } } });
+    })).toEqual([]);
+  });
 });

@@ -169,7 +169,8 @@ export interface ElixirDeploymentProps {
 const ERLANG_NAME_PART = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
 const COOKIE = /^[A-Za-z0-9+/=_.-]{32,}$/;
 const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'RELEASE_VM_ARGS',
-  'RELEASE_REMOTE_VM_ARGS', 'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP']);
+  'RELEASE_REMOTE_VM_ARGS', 'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP',
+  'ERL_CRASH_DUMP_BYTES']);
 /** Where the vm.args of the release's main node is mounted. */
 const VM_ARGS_DIR = '/etc/elixir';
 /** pg_isready for a database that is not a PostgresStatefulSet (whose own image is used otherwise). */

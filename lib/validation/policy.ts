@@ -1,3 +1,4 @@
+import { imageReferenceProblem } from '../common/image-ref';
 import { isSecretName } from '../common/redact';
 import { containersOf, podTemplateOf } from './pods';
 import { FindingSink, SourcedManifest } from './report';
@@ -78,8 +79,9 @@ export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
     if (t.longRunning && !init && (!c.readinessProbe || !c.livenessProbe)) {
       sink.add(source, 'probes', path, `container "${c.name}" needs a readinessProbe and a livenessProbe`);
     }
-    if (!isPinned(c.image)) {
-      sink.add(source, 'pinned-image', `${path}.image`, `image "${c.image}" is not pinned: use a version tag (not latest) or a digest`);
+    const imageProblem = imageReferenceProblem(c.image);
+    if (imageProblem) {
+      sink.add(source, 'pinned-image', `${path}.image`, `image "${c.image}": ${imageProblem}`);
     }
     (c.env ?? []).forEach((e: any, i: number) => {
       if (typeof e.value !== 'string' || e.value.length === 0) return;
@@ -89,12 +91,4 @@ export function checkPolicy(source: SourcedManifest, sink: FindingSink): void {
       }
     });
   }
-}
-
-function isPinned(image: unknown): boolean {
-  if (typeof image !== 'string' || image.length === 0) return false;
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
-  const last = image.split('/').pop() ?? '';
-  const colon = last.lastIndexOf(':');
-  return colon > 0 && last.slice(colon + 1) !== 'latest' && last.slice(colon + 1).length > 0;
 }

@@ -121,14 +121,6 @@ export function checkPort(scope: IConstruct, prop: string, value: number): numbe
   return checkInteger(scope, prop, value, 1, 65535);
 }
 
-/** One of a fixed set of values. */
-export function checkOneOf<T extends string | number>(scope: IConstruct, prop: string, value: T, accepted: readonly T[]): T {
-  if (!accepted.includes(value)) {
-    throw new PropError(scope, prop, value, `expected one of ${accepted.map(a => JSON.stringify(a)).join(', ')}`);
-  }
-  return value;
-}
-
 /** A non-empty string without control characters. */
 export function checkNonEmpty(scope: IConstruct, prop: string, value: string): string {
   // eslint-disable-next-line no-control-regex
