@@ -192,6 +192,28 @@ describe('TlsIngress', () => {
       }
     });
 
+    test('SelfSignedCaIssuer props: names, lifetimes in h/m/s of at least an hour, renewal before expiry', () => {
+      const ca = (props: object) => new SelfSignedCaIssuer(new Chart(Testing.app(), 'c', { namespace: 'x' }), 'Ca', props);
+      const propOf = (props: object) => { try { ca(props); } catch (e) { return (e as PropError).prop; } return undefined; };
+      expect(propOf({ name: 'Team CA' })).toBe('name');
+      expect(propOf({ commonName: ' ' })).toBe('commonName');
+      expect(propOf({ duration: '' })).toBe('duration');
+      expect(propOf({ renewBefore: '1.5h' })).toBe('renewBefore');
+      expect(propOf({ renewBefore: 720 })).toBe('renewBefore');
+      expect(() => new SelfSignedCaIssuer(new Chart(Testing.app(), 'c'), 'Ca')).toThrow(expect.objectContaining({ prop: 'scope' }));
+      // at least an hour, counting minutes and seconds
+      for (const d of ['1h', '60m', '3600s', '59m60s', '0h30m1800s']) expect(propOf({ duration: d, renewBefore: '30m' })).toBe('renewBefore');
+      for (const d of ['59m', '3599s', '59m59s', 'h', '1d']) expect(propOf({ duration: d })).toBe('duration');
+      // renewBefore strictly below duration, compared in time, not text
+      expect(propOf({ duration: '2h', renewBefore: '1h59m59s' })).toBeUndefined();
+      expect(propOf({ duration: '2h', renewBefore: '1h60m' })).toBe('renewBefore');
+      expect(propOf({ duration: '90m', renewBefore: '1h' })).toBeUndefined();
+      expect(propOf({ duration: '90m', renewBefore: '1h30m' })).toBe('renewBefore');
+      expect(propOf({ duration: '1h1s', renewBefore: '3600s' })).toBeUndefined();
+      expect(propOf({ duration: '2h', renewBefore: '7199s' })).toBeUndefined();
+      expect(propOf({ duration: '2h', renewBefore: '7200s' })).toBe('renewBefore');
+    });
+
     test('a CA of another namespace is refused; SelfSignedCaIssuer needs a namespaced chart; lifetimes are checked', () => {
       const app = Testing.app();
       const ca = new SelfSignedCaIssuer(new Chart(app, 'other', { namespace: 'other' }), 'Ca');

@@ -86,6 +86,28 @@ describe('PostgresBackup', () => {
     });
     test('restore of a file name the backup never writes', () => {
       expect(() => build({}, '../etc/passwd')).toThrow(/"file".*dump file name/);
+      // what backup.sh writes: <db>-<UTC stamp>[.fraction]Z[-n].dump
+      for (const ok of ['doit_prod-20261124T021500Z.dump', 'doit-prod-20261124T021500.123Z.dump', 'doit_prod-20261124T021500Z-2.dump']) {
+        expect(() => build({}, ok)).not.toThrow();
+      }
+      for (const bad of ['x/doit-20261124T021500Z.dump', 'doit-20261124T021500Z.dump.gz', 'doit-2026112T021500Z.dump', 'doit-20261124T021500.Z.dump',
+        'doit-20261124T021500Z-.dump', 'doit-20261124T021500Z-x.dump', 'doit-20261124T021500Zadump', '-20261124T021500Z.dump', 'doit-20261124T021500.xZ.dump']) {
+        expect(() => build({}, bad)).toThrow(expect.objectContaining({ prop: 'file' }));
+      }
+    });
+
+    test('props named in the error: database, storageClassName, claimScope in another namespace', () => {
+      const chart = new Chart(Testing.app(), 'db', { namespace: 'db' });
+      expect(() => new PostgresBackup(chart, 'B', { database: { name: 'pg' } as unknown as PostgresStatefulSet })).toThrow(expect.objectContaining({ prop: 'database' }));
+      expect(() => build({ storageClassName: 'Fast_SSD' })).toThrow(expect.objectContaining({ prop: 'storageClassName' }));
+      const app = Testing.app();
+      const dbChart = new Chart(app, 'db', { namespace: 'db' });
+      const pg = new PostgresStatefulSet(dbChart, 'Postgres', { credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }) });
+      expect(() => new PostgresBackup(dbChart, 'B', { database: pg, claimScope: new Chart(app, 'other', { namespace: 'other' }) }))
+        .toThrow(expect.objectContaining({ prop: 'claimScope' }));
+      const volumes = new Chart(app, 'volumes');
+      new PostgresBackup(dbChart, 'B2', { database: pg, claimScope: volumes });
+      expect(synth(volumes).map(m => `${m.kind}/${m.metadata.name}`)).toEqual(['PersistentVolumeClaim/postgres-backups']);
     });
   });
 });

@@ -6,7 +6,9 @@
 // not test text"). Ignored are exactly these arguments, nothing that decides whether an error
 // happens or where it points:
 //   - sink.add(source, rule, path, MESSAGE)          the fourth argument of a FindingSink.add
-//   - new PropError(scope, prop, value, ACCEPTED)    the fourth argument
+//   - new PropError(scope, prop, VALUE, ACCEPTED)    the value shown and the accepted values (the
+//                                                    construct path and the prop stay tested)
+//   - checkSchedule(scope, prop, value, EXAMPLE)     the example in its message
 //   - throw new Error(MESSAGE) (and TypeError, RangeError)
 //   - console.log/warn/error(...)
 // Stryker reports them as Ignored with this reason; they do not count in the score.
@@ -25,10 +27,11 @@ function isMessage(path) {
   const call = path.parentPath?.node;
   if (!call) return false;
   const callee = call.callee;
-  if (argumentOf(path, 3) && call.arguments.length === 4) {
+  if (call.arguments.length === 4 && argumentOf(path, 3)) {
     if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
-    if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError') return true;
+    if (path.parentPath.isCallExpression() && callee.type === 'Identifier' && callee.name === 'checkSchedule') return true;
   }
+  if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError' && (argumentOf(path, 2) || argumentOf(path, 3))) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
     && path.parentPath.parentPath?.isThrowStatement()) return true;
   if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.object.type === 'Identifier'
