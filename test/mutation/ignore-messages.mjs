@@ -24,8 +24,9 @@ function argumentOf(path, index) {
 }
 
 function isMessage(path) {
-  const call = path.parentPath?.node;
-  if (!call) return false;
+  const parent = path.parentPath;
+  if (!parent || !(parent.isCallExpression() || parent.isNewExpression())) return false;
+  const call = parent.node;
   const callee = call.callee;
   if (call.arguments.length === 4 && argumentOf(path, 3)) {
     if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
@@ -33,7 +34,7 @@ function isMessage(path) {
   }
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError' && (argumentOf(path, 2) || argumentOf(path, 3))) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
-    && path.parentPath.parentPath?.isThrowStatement()) return true;
+    && !!path.parentPath.parentPath?.isThrowStatement()) return true;
   if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.object.type === 'Identifier'
     && callee.object.name === 'console') return true;
   return false;
