@@ -16,7 +16,10 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { PropError, STRICTER_PROPS, STRICTER_THAN_SERVER, validate, validateManifests } from '../../lib/validation';
 import { dryRunClient, DryRunClient } from '../../test/control-plane/api';
 import { minorOf } from '../../test/control-plane/binaries';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { Case, CATEGORIES, NAMESPACE, PROP_CATEGORIES, PropCase } from './differential-cases';
+import { RecordedVerdicts, RECORDED_VERDICTS, recordedCases } from '../validation/server-verdicts';
 
 /** The STRICTER_PROPS entry of each prop category. */
 const PROP_KEYS: Record<string, string> = {
@@ -30,6 +33,8 @@ const PROP_KEYS: Record<string, string> = {
 import { describeOnControlPlane } from './helpers';
 
 const RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 200);
+/** Seed of the recorded corpus (a new one only with a deliberate RECORD_VERDICTS=1 run). */
+const RECORD_SEED = 20261130;
 // CI replays one fixed seed (a red run is reproducible, and luck never blocks a landing); a
 // local run draws a new one each time, which is how new counterexamples are found.
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? (process.env.CI === 'true' ? 20261130 : Date.now() % 2 ** 31));
@@ -67,6 +72,26 @@ describeOnControlPlane('differential validation', (cp, version) => {
     const total = Object.values(tally).reduce((s, t) => s + t.cases, 0);
     console.log(`differential validation, Kubernetes v${version}, seed ${SEED}, ${total} cases (DIFFERENTIAL_SEED=${SEED} replays):\n${rows.join('\n')}`);
   });
+
+  // The recorded verdicts that __tests__/validation/server-verdicts.test.ts replays in-process
+  // (and mutation testing with it): still the server's, or rewritten with RECORD_VERDICTS=1.
+  test('the recorded server verdicts are still the server\'s', async () => {
+    const file = join(__dirname, '..', 'validation', RECORDED_VERDICTS);
+    const recorded: RecordedVerdicts = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { seed: 0, cases: [] };
+    if (process.env.RECORD_VERDICTS === '1') {
+      const cases = recorded.cases.length > 0 && recorded.seed === RECORD_SEED ? recorded.cases : recordedCases(RECORD_SEED);
+      for (const c of cases) c.accepted[version] = (await client.create(c.object)).accepted;
+      writeFileSync(file, `${JSON.stringify({ seed: RECORD_SEED, cases }, null, 1)}\n`);
+      return;
+    }
+    expect(recorded.cases.length).toBeGreaterThan(0);
+    const stale: string[] = [];
+    for (const c of recorded.cases) {
+      const accepted = (await client.create(c.object)).accepted;
+      if (c.accepted[version] !== accepted) stale.push(`${c.category} ${JSON.stringify(c.input)}: recorded ${c.accepted[version]}, the server says ${accepted}`);
+    }
+    expect(stale).toEqual([]);
+  }, 600_000);
 
   test.each(PROP_CATEGORIES.map(c => [c.name, c] as const))('%s (construct prop): it never accepts what the server refuses, and refuses more only where STRICTER_PROPS says', async (_name, category) => {
     const prop = PROP_KEYS[category.name];

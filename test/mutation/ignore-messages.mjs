@@ -36,7 +36,7 @@ function isMessage(path) {
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
     && !!path.parentPath.parentPath?.isThrowStatement()) return true;
   if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.object.type === 'Identifier'
-    && callee.object.name === 'console') return true;
+    && callee.object.name === 'console' && call.arguments.includes(path.node)) return true;
   return false;
 }
 
