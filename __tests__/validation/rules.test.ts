@@ -246,3 +246,14 @@ describe('cross-references that must not be reported', () => {
     })).toEqual([]);
   });
 });
+
+test('every cluster-scoped kind (kubectl api-resources --namespaced=false, with the addons) refuses a namespace; namespaced kinds keep theirs', () => {
+  const clusterScoped = ['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+    'IngressClass', 'PriorityClass', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration', 'APIService', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterIssuer', 'ComponentStatus'];
+  const rulesFor = (kind: string) => validateManifests(wrap([{ apiVersion: 'example.com/v1', kind, metadata: { name: 'x', namespace: NS } }]))
+    .findings.filter(f => f.rule === 'cluster-scoped-namespace').map(f => f.path);
+  for (const kind of clusterScoped) expect([kind, rulesFor(kind)]).toEqual([kind, ['metadata.namespace']]);
+  for (const kind of ['Role', 'RoleBinding', 'Secret', 'Issuer', 'Middleware', 'Lease']) expect([kind, rulesFor(kind)]).toEqual([kind, []]);
+});
