@@ -104,7 +104,8 @@ function main(argv: string[]): void {
   }
   const results = checkGate(report, GATE);
   for (const r of results) {
-    console.log(`gate ${r.ok ? 'ok  ' : 'FAIL'} ${r.subject}: ${r.score === undefined ? 'no mutants' : `${r.score.toFixed(1)}%`} (minimum ${r.minimum}%)`);
+    const bar = r.minimum < r.target ? `floor ${r.minimum}%, below the target ${r.target}% (BELOW_TARGET)` : `minimum ${r.minimum}%`;
+    console.log(`gate ${r.ok ? 'ok  ' : 'FAIL'} ${r.subject}: ${r.score === undefined ? 'no mutants' : `${r.score.toFixed(1)}%`} (${bar})`);
   }
   if (results.some(r => !r.ok)) process.exit(1);
 }

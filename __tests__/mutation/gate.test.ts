@@ -37,6 +37,13 @@ describe('gate', () => {
     expect(bad.filter(r => !r.ok).map(r => r.subject)).toEqual(['lib/validation/', 'lib/postgres/backup.ts']);
   });
 
+  test('a subject below its target is held at its floor, never above the target', () => {
+    const r = report({ 'lib/validation/a.ts': [...times(8, 'Killed'), ...times(2, 'Survived')], 'lib/registry/x.ts': [...times(4, 'Killed'), 'Survived'] });
+    const floors = { 'lib/validation/': { floor: 80 }, 'lib/registry/x.ts': { floor: 81 } };
+    expect(checkGate(r, GATE, floors).map(g => [g.subject, g.minimum, g.target, g.ok])).toEqual([['lib/validation/', 80, 90, true], ['lib/registry/x.ts', 81, 85, false]]);
+    expect(checkGate(r, GATE, { 'lib/registry/x.ts': { floor: 95 } })[1].minimum).toBe(85);
+  });
+
   test('a rule whose files are missing from the report fails (a gate that checked nothing)', () => {
     const results = checkGate(report({ 'lib/elixir/elixir-deployment.ts': ['Killed'] }));
     expect(results.find(r => r.rule === 'lib/validation/')).toMatchObject({ ok: false, score: undefined });

@@ -26,6 +26,13 @@ export interface GateRule {
   readonly aggregate: boolean;
 }
 
+/**
+ * Subjects of the gate (a file, or an aggregate rule's name) that are below their target today:
+ * each is held at a floor (its measured score, rounded down) so it cannot get worse, until tests
+ * raise it to the target and the entry is removed. Every entry says why it is there.
+ */
+export const BELOW_TARGET: Readonly<Record<string, { readonly floor: number; readonly why: string }>> = {};
+
 /** The project's gate: lib/validation/ as a whole ≥ 90%, every file of a construct folder ≥ 85%. */
 export const CONSTRUCT_FOLDERS = ['lib/elixir/', 'lib/postgres/', 'lib/ingress/', 'lib/registry/', 'lib/network/'];
 export const GATE: readonly GateRule[] = [
@@ -52,24 +59,34 @@ export function scoresByFile(report: MutationReport): Map<string, Score> {
     [file.replace(/\\/g, '/'), score(report.files[file].mutants.map(m => m.status))]));
 }
 
-export interface GateResult { readonly rule: string; readonly subject: string; readonly score: number | undefined; readonly minimum: number; readonly ok: boolean }
+export interface GateResult {
+  readonly rule: string;
+  readonly subject: string;
+  readonly score: number | undefined;
+  /** What the subject must reach now: the rule's target, or its floor while BELOW_TARGET. */
+  readonly minimum: number;
+  readonly target: number;
+  readonly ok: boolean;
+}
 
 /**
  * Each rule against the report. A rule whose files the report does not hold fails: a gate that
  * checked nothing must not pass.
  */
-export function checkGate(report: MutationReport, rules: readonly GateRule[] = GATE): GateResult[] {
+export function checkGate(report: MutationReport, rules: readonly GateRule[] = GATE,
+  belowTarget: Readonly<Record<string, { readonly floor: number }>> = BELOW_TARGET): GateResult[] {
   const results: GateResult[] = [];
   for (const rule of rules) {
     const files = Object.keys(report.files).map(f => f.replace(/\\/g, '/')).filter(rule.files).sort();
     if (files.length === 0) {
-      results.push({ rule: rule.name, subject: rule.name, score: undefined, minimum: rule.minimum, ok: false });
+      results.push({ rule: rule.name, subject: rule.name, score: undefined, minimum: rule.minimum, target: rule.minimum, ok: false });
       continue;
     }
     const groups = rule.aggregate ? [[rule.name, files] as const] : files.map(f => [f, [f]] as const);
     for (const [subject, members] of groups) {
       const s = score(members.flatMap(f => report.files[f].mutants.map(m => m.status)));
-      results.push({ rule: rule.name, subject, score: s.score, minimum: rule.minimum, ok: s.score === undefined ? rule.aggregate === false : s.score >= rule.minimum });
+      const minimum = Math.min(rule.minimum, belowTarget[subject]?.floor ?? rule.minimum);
+      results.push({ rule: rule.name, subject, score: s.score, minimum, target: rule.minimum, ok: s.score === undefined ? rule.aggregate === false : s.score >= minimum });
     }
   }
   return results;
