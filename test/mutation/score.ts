@@ -59,10 +59,15 @@ export function score(statuses: readonly MutantStatus[]): Score {
   };
 }
 
+/** The statuses per file, paths relative to the project with '/', sorted by path. */
+function statusesByFile(report: MutationReport): Map<string, MutantStatus[]> {
+  return new Map(Object.keys(report.files).map(file => [file.replace(/\\/g, '/'), report.files[file].mutants.map(m => m.status)] as const)
+    .sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** Scores per file (paths relative to the project, with '/'), sorted by path. */
 export function scoresByFile(report: MutationReport): Map<string, Score> {
-  return new Map(Object.keys(report.files).sort().map(file =>
-    [file.replace(/\\/g, '/'), score(report.files[file].mutants.map(m => m.status))]));
+  return new Map([...statusesByFile(report)].map(([file, statuses]) => [file, score(statuses)]));
 }
 
 export interface GateResult {
@@ -81,16 +86,17 @@ export interface GateResult {
  */
 export function checkGate(report: MutationReport, rules: readonly GateRule[] = GATE,
   belowTarget: Readonly<Record<string, { readonly floor: number }>> = BELOW_TARGET): GateResult[] {
+  const statuses = statusesByFile(report);
   const results: GateResult[] = [];
   for (const rule of rules) {
-    const files = Object.keys(report.files).map(f => f.replace(/\\/g, '/')).filter(rule.files).sort();
+    const files = [...statuses.keys()].filter(rule.files);
     if (files.length === 0) {
       results.push({ rule: rule.name, subject: rule.name, score: undefined, minimum: rule.minimum, target: rule.minimum, ok: false });
       continue;
     }
     const groups = rule.aggregate ? [[rule.name, files] as const] : files.map(f => [f, [f]] as const);
     for (const [subject, members] of groups) {
-      const s = score(members.flatMap(f => report.files[f].mutants.map(m => m.status)));
+      const s = score(members.flatMap(f => statuses.get(f)!));
       const minimum = Math.min(rule.minimum, belowTarget[subject]?.floor ?? rule.minimum);
       results.push({ rule: rule.name, subject, score: s.score, minimum, target: rule.minimum, ok: s.score === undefined ? rule.aggregate === false : s.score >= minimum });
     }
