@@ -36,5 +36,11 @@ test('message text is ignored; what decides whether and where an error happens i
     "checkSchedule(this, 'schedule', props.schedule ?? '1 2 * * *', '15 2 * * *');",
     "foo(a, b, c, 'kept: any other call');",
     "if (x > 1) sink.add(source, 'rule', 'path');",
-  ].join('\n'))).toEqual(["`message ${a}`", "value ?? 'x'", "'accepted ' + y", "'boom'", "'hi'", 'n', "'15 2 * * *'"]);
+    "sink.add(source, 'rule', 'path', 'a warning', 'warning');",
+    "add('rule', `path.${k}`, 'local add');",
+    "warn(`path.${k}`, 'local warn');",
+    "names.add('kept: a Set');",
+    "add('kept: two arguments', 'x');",
+  ].join('\n'))).toEqual(["`message ${a}`", "value ?? 'x'", "'accepted ' + y", "'boom'", "'hi'", 'n', "'15 2 * * *'",
+    "'a warning'", "'local add'", "'local warn'"]);
 });

@@ -5,7 +5,10 @@
 // prop and the value, but a test per wording would pin text, not behaviour (issue 16: "mark, do
 // not test text"). Ignored are exactly these arguments, nothing that decides whether an error
 // happens or where it points:
-//   - sink.add(source, rule, path, MESSAGE)          the fourth argument of a FindingSink.add
+//   - sink.add(source, rule, path, MESSAGE[, sev])   the fourth argument of a FindingSink.add
+//                                                    (the severity stays tested)
+//   - add(rule, path, MESSAGE), warn(path, MESSAGE)  the local shorthands for sink.add in the
+//                                                    server-parity rules
 //   - new PropError(scope, prop, VALUE, ACCEPTED)    the value shown and the accepted values (the
 //                                                    construct path and the prop stay tested)
 //   - checkSchedule(scope, prop, value, EXAMPLE)     the example in its message
@@ -28,10 +31,12 @@ function isMessage(path) {
   if (!parent || !(parent.isCallExpression() || parent.isNewExpression())) return false;
   const call = parent.node;
   const callee = call.callee;
-  if (call.arguments.length === 4 && argumentOf(path, 3)) {
-    if (path.parentPath.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
-    if (path.parentPath.isCallExpression() && callee.type === 'Identifier' && callee.name === 'checkSchedule') return true;
-  }
+  const called = (name) => parent.isCallExpression() && callee.type === 'Identifier' && callee.name === name;
+  if ((call.arguments.length === 4 || call.arguments.length === 5) && argumentOf(path, 3)
+    && parent.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
+  if (call.arguments.length === 4 && argumentOf(path, 3) && called('checkSchedule')) return true;
+  if (call.arguments.length === 3 && argumentOf(path, 2) && called('add')) return true;
+  if (call.arguments.length === 2 && argumentOf(path, 1) && called('warn')) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError' && (argumentOf(path, 2) || argumentOf(path, 3))) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
     && !!path.parentPath.parentPath?.isThrowStatement()) return true;
