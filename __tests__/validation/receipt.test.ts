@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { ApiObject, Chart } from 'cdk8s';
-import { Microk8sPhoenixValidation, RECEIPT_FILE, readReceipt, synthAtomically } from '../../lib';
+import { Microk8sPhoenixValidation, RECEIPT_FILE, readReceipt, synthAtomically, ValidationReport, writeReceipt } from '../../lib';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'receipt-')); });
@@ -63,4 +63,92 @@ test('the plugin reuses a valid receipt and re-validates when it does not match'
   expect(bad.logs.join('\n')).not.toMatch(/receipt matches/);
   expect(bad.status()).toBe('failure');
   expect(JSON.stringify(bad.violations)).toContain('no-secrets-in-configmap');
+});
+
+describe('readReceipt', () => {
+  const report = () => new ValidationReport(
+    [{ severity: 'warning', rule: 'schema', object: 'ConfigMap/x/settings', path: 'data', message: 'm', constructPath: 'one/cm' }],
+    [{ rule: 'probes', object: 'Job/x/once', reason: 'runs to completion quickly' }],
+    3,
+  );
+  /** Writes `files` (relative path → content) under `root` and returns their absolute paths. */
+  function files(root: string, contents: Record<string, string>): string[] {
+    return Object.entries(contents).map(([rel, content]) => {
+      const p = join(root, ...rel.split('/'));
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, content);
+      return p;
+    });
+  }
+  const A = 'kind: ConfigMap\n';
+  const B = 'kind: Secret\n';
+
+  test('round trip: the findings, waivers and object count of the report', () => {
+    const paths = files(dir, { 'a.k8s.yaml': A, 'b.k8s.yaml': B });
+    writeReceipt(dir, { 'a.k8s.yaml': A, 'b.k8s.yaml': B }, report());
+    const read = readReceipt(paths)!;
+    expect(read).toBeInstanceOf(ValidationReport);
+    expect(read.findings).toEqual(report().findings);
+    expect(read.waivers).toEqual(report().waivers);
+    expect(read.objectCount).toBe(3);
+    expect(read.warnings).toHaveLength(1);
+    expect(readReceipt([...paths].reverse())?.objectCount).toBe(3);
+  });
+
+  test('no manifests: no receipt', () => {
+    writeReceipt(dir, {}, report());
+    expect(readReceipt([])).toBeUndefined();
+  });
+
+  test('no receipt file: undefined', () => {
+    expect(readReceipt(files(dir, { 'a.k8s.yaml': A }))).toBeUndefined();
+  });
+
+  test('the receipt sits in the shallowest directory; nested files are keyed by their /-separated relative path', () => {
+    const contents = { 'sub/deep/c.k8s.yaml': A, 'sub/b.k8s.yaml': B, 'a.k8s.yaml': A };
+    const paths = files(dir, contents);
+    writeReceipt(dir, contents, report());
+    expect(readReceipt(paths)?.objectCount).toBe(3);
+    expect(readReceipt([paths[1], paths[0], paths[2]])?.objectCount).toBe(3);
+    expect(readReceipt([paths[2], paths[0], paths[1]])?.objectCount).toBe(3);
+    expect(readReceipt([paths[0], paths[2], paths[1]])?.objectCount).toBe(3);
+    // a receipt in a subdirectory does not count for files above it
+    writeReceipt(join(dir, 'sub'), { 'deep/c.k8s.yaml': A, 'b.k8s.yaml': B }, report());
+    rmSync(join(dir, RECEIPT_FILE));
+    expect(readReceipt(paths)).toBeUndefined();
+    expect(readReceipt([paths[0], paths[1]])?.objectCount).toBe(3);
+  });
+
+  test('a manifest outside the receipt directory voids it, even when the receipt lists it', () => {
+    const [a] = files(join(dir, 'aa'), { 'a.k8s.yaml': A });
+    const [b] = files(join(dir, 'bb'), { 'b.k8s.yaml': B });
+    writeReceipt(join(dir, 'aa'), { 'a.k8s.yaml': A, '../bb/b.k8s.yaml': B }, report());
+    expect(readReceipt([a, b])).toBeUndefined();
+    expect(readReceipt([b, a])).toBeUndefined();
+  });
+
+  test('a receipt listing more files than given voids it', () => {
+    const [a] = files(dir, { 'a.k8s.yaml': A });
+    writeReceipt(dir, { 'a.k8s.yaml': A, 'b.k8s.yaml': B }, report());
+    expect(readReceipt([a])).toBeUndefined();
+  });
+
+  test('a receipt of another version, or not a receipt at all, is ignored', () => {
+    const paths = files(dir, { 'a.k8s.yaml': A });
+    writeReceipt(dir, { 'a.k8s.yaml': A }, report());
+    const good = JSON.parse(readFileSync(join(dir, RECEIPT_FILE), 'utf8'));
+    expect(readReceipt(paths)?.objectCount).toBe(3);
+    for (const bad of [{ ...good, version: 2 }, { ...good, version: '1' }, { ...good, files: undefined }, null, 1, 'x']) {
+      writeFileSync(join(dir, RECEIPT_FILE), JSON.stringify(bad));
+      expect(readReceipt(paths)).toBeUndefined();
+    }
+    writeFileSync(join(dir, RECEIPT_FILE), '{ not json');
+    expect(readReceipt(paths)).toBeUndefined();
+  });
+
+  test('a file with other content than hashed voids it', () => {
+    const paths = files(dir, { 'a.k8s.yaml': A });
+    writeReceipt(dir, { 'a.k8s.yaml': B }, report());
+    expect(readReceipt(paths)).toBeUndefined();
+  });
 });
