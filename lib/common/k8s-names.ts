@@ -77,10 +77,19 @@ export function envVarNameProblem(value: unknown): string | undefined {
   return /^[\x20-\x3c\x3e-\x7e]+$/.test(value) ? undefined : "must be printable ASCII characters other than '='";
 }
 
+/**
+ * Whether the API server reads `value` as an IP address: IPv6, or IPv4 with any number of
+ * leading zeros per octet (its "sloppy" parser: `01.02.03.004` is an address, `999.1.1.1` and
+ * `1.2.3` are not and may be DNS names).
+ */
+export function isIPAddress(value: string): boolean {
+  return ipBits(value) !== undefined || isIPv6(value);
+}
+
 /** An IP address's bytes/groups, leading zeros allowed (they make it non-standard), or undefined. */
 function ipBits(ip: string): { parts: bigint[]; leadingZeros: boolean } | undefined {
   const octets = ip.split('.');
-  if (octets.length === 4 && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255)) {
+  if (octets.length === 4 && octets.every(o => /^\d+$/.test(o) && Number(o) <= 255)) {
     return { parts: octets.map(o => BigInt(Number(o))), leadingZeros: octets.some(o => o.length > 1 && o.startsWith('0')) };
   }
   if (!isIPv6(ip) || ip.includes('.') || ip.includes('%')) return undefined;

@@ -1,0 +1,19 @@
+/** IP addresses and CIDRs as the API server's lenient ("sloppy") parser reads them. */
+import { checkCidr, isIPAddress } from '../../lib/common/k8s-names';
+
+test.each<[string, boolean]>([
+  ['1.2.3.4', true], ['255.255.255.255', true], ['0.0.0.0', true],
+  ['01.02.03.004', true], ['0001.1.1.1', true], // leading zeros: still an address to the server
+  ['256.1.1.1', false], ['999.1.1.1', false], ['1.2.3', false], ['1.2.3.4.5', false], ['0x1.1.1.1', false], ['1.2.3.4 ', false], ['', false],
+  ['::1', true], ['fe80::1', true], ['::ffff:1.2.3.4', true], ['a:80', false], ['shop.example.com', false],
+])('%j is an IP address: %s', (value, ip) => {
+  expect(isIPAddress(value)).toBe(ip);
+});
+
+test.each<[string, 'ok' | 'non-standard' | 'problem']>([
+  ['10.0.0.0/8', 'ok'], ['10.1.0.0/8', 'non-standard'], ['010.0.0.0/8', 'non-standard'], ['0010.0.0.0/8', 'non-standard'],
+  ['10.0.0.0/08', 'non-standard'], ['256.0.0.0/8', 'problem'], ['10.0.0.0/33', 'problem'], ['10.0.0.0', 'problem'], ['fd00::/8', 'ok'],
+])('CIDR %j: %s', (cidr, verdict) => {
+  const { problem, nonStandard } = checkCidr(cidr);
+  expect(problem ? 'problem' : nonStandard ? 'non-standard' : 'ok').toBe(verdict);
+});
