@@ -13,8 +13,13 @@ import { FindingSink, SourcedManifest } from './report';
 type ValidateFn = (data: unknown) => AjvError[] | undefined;
 interface AjvError { instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }
 
-/** apiVersions Kubernetes has removed (and the release that removed them), by kind or for the whole group version. */
-const REMOVED: Record<string, { removedIn: string; use: string }> = {
+/**
+ * apiVersions Kubernetes (or cert-manager, Traefik) has removed: the release that removed them
+ * (`1.25`; `1.16/1.22` when kinds went in different releases; `cert-manager 1.6`) and what to
+ * use instead, which names apiVersions this validator checks. An object with such an apiVersion
+ * gets rule `removed-api` at path `apiVersion`, and no other schema finding.
+ */
+export const REMOVED_APIS: Readonly<Record<string, { readonly removedIn: string; readonly use: string }>> = {
   'extensions/v1beta1': { removedIn: '1.16/1.22', use: 'apps/v1 (workloads) or networking.k8s.io/v1 (Ingress)' },
   'apps/v1beta1': { removedIn: '1.16', use: 'apps/v1' },
   'apps/v1beta2': { removedIn: '1.16', use: 'apps/v1' },
@@ -55,6 +60,7 @@ const validators = new Map<string, ValidateFn | null>();
 
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.lastIndexOf('/');
+  // Stryker disable next-line EqualityOperator: at index 0 both branches give the group ''
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
@@ -68,7 +74,10 @@ function loadValidator(apiVersion: string, kind: string): ValidateFn | null {
       : TRAEFIK_GROUPS.has(group) ? `@kubernetes-models/traefik/${apiVersion}/${kind}`
         : undefined;
   fn = null;
-  if (modulePath && /^@?[A-Za-z0-9./-]+$/.test(modulePath)) {
+  // Only a package and name segments (no empty, "." or ".." segment): what a manifest says can
+  // neither reach outside the model packages nor make Node's resolver throw
+  // ERR_INVALID_MODULE_SPECIFIER (kind "../index") instead of "not found".
+  if (modulePath && /^@?[A-Za-z0-9-]+(\/[A-Za-z0-9][A-Za-z0-9.-]*)+$/.test(modulePath)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const model = require(modulePath)[kind];
@@ -105,24 +114,38 @@ interface Tracked { readonly path: string; readonly keys: string[]; readonly see
 interface KindShape { readonly known: Set<string>; readonly open: Set<string> }
 const shapes = new Map<string, KindShape>();
 
+// The mutants below that only make allKnown answer false more often are equivalent: that is the
+// slow path, which gives the same findings. Those that make it answer true wrongly are tested.
+// Stryker disable next-line BlockStatement: performance only (the slow path gives the same findings)
 function allKnown(value: unknown, path: string, shape: KindShape): boolean {
+  // Stryker disable next-line ArrowFunction: performance only (the slow path gives the same findings)
   if (Array.isArray(value)) return value.every(v => allKnown(v, `${path}[]`, shape));
+  // Stryker disable next-line BooleanLiteral: performance only (the slow path gives the same findings)
   if (value === null || typeof value !== 'object' || shape.open.has(path)) return true;
   for (const [k, v] of Object.entries(value)) {
+    // Stryker disable next-line StringLiteral: performance only (the slow path gives the same findings; no known path is empty)
     const p = path ? `${path}.${k}` : k;
     if (!shape.known.has(p) || !allKnown(v, p, shape)) return false;
   }
+  // Stryker disable next-line BooleanLiteral: performance only (the slow path gives the same findings)
   return true;
 }
 
+// Learning less (or nothing) only means the slow path more often.
+// Stryker disable next-line BlockStatement: performance only (the slow path gives the same findings)
+// Stryker disable StringLiteral: learning "" for a field (the key is never empty) is performance only
 function learn(shape: KindShape, registry: Tracked[]): void {
+  // Stryker disable next-line BlockStatement: performance only (the slow path gives the same findings)
   for (const t of registry) {
+    // Stryker disable next-line Regex,StringLiteral: a path left with its indices is never looked up (allKnown asks with "[]"): performance only
     const p = t.path.replace(/\[\d+\]/g, '[]');
+    // Stryker disable next-line LogicalOperator: performance only (the slow path gives the same findings)
     if (t.seen.size === 0 || t.enumerated) shape.open.add(p);
     else for (const k of t.keys) if (t.seen.has(k)) shape.known.add(p ? `${p}.${k}` : k);
   }
 }
 
+// Stryker restore StringLiteral
 /** A copy of `value` in which every object records the property names looked up on it. */
 function track(value: unknown, path: string, registry: Tracked[]): unknown {
   if (Array.isArray(value)) return value.map((v, i) => track(v, `${path}[${i}]`, registry));
@@ -135,12 +158,15 @@ function track(value: unknown, path: string, registry: Tracked[]): unknown {
   return new Proxy(target, {
     get(t, k) { if (typeof k === 'string') entry.seen.add(k); return t[k as string]; },
     has(t, k) { if (typeof k === 'string') entry.seen.add(k); return k in t; },
+    // Stryker disable next-line BooleanLiteral: validators read every key they enumerate, so learning such an object as its keys instead of open is performance only
     ownKeys(t) { entry.enumerated = true; return Reflect.ownKeys(t); },
   });
 }
 
 function jsonPath(instancePath: string): string {
-  return instancePath.split('/').filter(Boolean).map(s => (/^\d+$/.test(s) ? `[${s}]` : `.${s.replace(/~1/g, '/').replace(/~0/g, '~')}`)).join('').replace(/^\./, '');
+  const segments = instancePath.split('/').filter(Boolean).map(s => (/^\d+$/.test(s) ? `[${s}]` : `.${s.replace(/~1/g, '/').replace(/~0/g, '~')}`));
+  // Stryker disable next-line Regex: the first segment is a property of the object, so the first "." is the leading one
+  return segments.join('').replace(/^\./, '');
 }
 
 /** Schema, unknown-field, removed-API and unchecked-kind rules for one object. */
@@ -150,7 +176,7 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
     sink.add(source, 'schema', '', 'every object needs a string apiVersion and kind');
     return;
   }
-  const removed = REMOVED[m.apiVersion];
+  const removed = REMOVED_APIS[m.apiVersion];
   if (removed) {
     sink.add(source, 'removed-api', 'apiVersion', `${m.apiVersion} was removed in ${removed.removedIn}; use ${removed.use}`);
     return;
@@ -169,9 +195,11 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
   const kindKey = `${m.apiVersion}/${m.kind}`;
   let shape = shapes.get(kindKey);
   if (!shape) shapes.set(kindKey, shape = { known: new Set(), open: new Set() });
+  // Stryker disable next-line StringLiteral: performance only (the slow path gives the same findings; no known path starts with that)
   const fast = allKnown(m, '', shape);
   const registry: Tracked[] = [];
   const errors = (fast ? validate(m) : validate(track(m, '', registry))) ?? [];
+  // Stryker disable next-line BooleanLiteral: learning in the fast path learns nothing (its registry is empty), so this is performance only
   if (!fast && errors.length === 0) learn(shape, registry);
   // Quantities are the server-parity rule's: the models' "quantity" format is stricter than
   // the API server's parser (which takes " 1Gi", "1." and even "Gi").
@@ -180,9 +208,10 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
     // anyOf/oneOf report their branches too; the branch errors carry the information.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
     if (quantityPaths.has(e.instancePath)) continue;
-    const missing = e.keyword === 'required' ? ` "${String(e.params?.missingProperty)}"` : '';
-    const allowed = e.keyword === 'enum' ? ` (${(e.params?.allowedValues as unknown[] ?? []).map(v => JSON.stringify(v)).join(', ')})` : '';
-    sink.add(source, 'schema', jsonPath(e.instancePath), `${e.message ?? e.keyword}${missing}${allowed} (Kubernetes 1.27 schema)`);
+    // The message names the missing property or the allowed values (message text only).
+    sink.add(source, 'schema', jsonPath(e.instancePath), `${e.message ?? e.keyword}${
+      e.keyword === 'required' ? ` "${String(e.params?.missingProperty)}"` : ''}${
+      e.keyword === 'enum' ? ` (${(e.params?.allowedValues as unknown[] ?? []).map(v => JSON.stringify(v)).join(', ')})` : ''} (Kubernetes 1.27 schema)`);
   }
   for (const t of registry) {
     // An object none of whose properties the validator looked at is free-form in the
