@@ -3,10 +3,11 @@
  * they rest on, each at its boundaries: what passes, what fails, and that the error names the
  * construct path and the prop.
  */
+import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabels, checkNameAndLabel, checkNonEmpty, checkPort,
-  checkPublicAddress, checkQuantity, checkResources, checkSecretKey, PropError,
+  checkPublicAddress, checkQuantity, checkResources, checkSecretKey, parseQuantity, PropError,
 } from '../../lib/validation/props';
 import { dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, labelValueProblem, qualifiedNameProblem } from '../../lib/common/k8s-names';
 import { testChart } from '../util';
@@ -119,5 +120,89 @@ describe('prop checks', () => {
       .toThrow(/invalid prop "resources.limits.memory" = "lots": expected a non-negative Kubernetes quantity/);
     expect(() => checkResources(scope(), 'resources', { limits: { memory: q('-1') } })).toThrow(/resources.limits.memory/);
     expect(() => checkResources(scope(), 'resources', { requests: { memory: q('1Gi') }, limits: { cpu: q('100m') } })).not.toThrow();
+  });
+});
+
+describe('PropError', () => {
+  test('is named PropError and names the root construct when thrown for the app itself', () => {
+    let error: any;
+    try { checkDnsLabel(Testing.app(), 'name', 'Not_A_Label'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(PropError);
+    expect(error.name).toBe('PropError');
+    expect(String(error)).toMatch(/^PropError: <root>: invalid prop "name"/);
+    expect(error.constructPath).toBe('<root>');
+    expect(error.prop).toBe('name');
+  });
+});
+
+describe('non-string values whose text would pass are refused', () => {
+  test('an array holding a valid value is not that value', () => {
+    boundaries(checkPublicAddress, [], [['192.168.1.50'], ['doit.example.com']]);
+    boundaries(checkDnsLabel, [], [['postgres']]);
+    boundaries(checkNameAndLabel, [], [['doit']]);
+    boundaries(checkDnsSubdomain, [], [['doit.example.com']]);
+    boundaries(checkQuantity, [], [['1Gi'], { toString: () => '1Gi' }]);
+  });
+});
+
+describe('parseQuantity', () => {
+  test('only strings', () => {
+    for (const v of [undefined, null, 5, ['1Gi'], { value: '1Gi' }]) expect(parseQuantity(v as any)).toBeUndefined();
+  });
+
+  test('every SI suffix, decimal and binary', () => {
+    expect(['1n', '1u', '1m', '1', '1k', '1M', '1G', '1T', '1P', '1E'].map(parseQuantity)).toEqual([1e-9, 1e-6, 1e-3, 1, 1e3, 1e6, 1e9, 1e12, 1e15, 1e18]);
+    expect(['1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei'].map(parseQuantity)).toEqual([2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40, 2 ** 50, 2 ** 60]);
+    for (const bad of ['1K', '1mi', '1KI', '1Ki1', '1Mm']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
+  });
+
+  test('exponents: signed, several digits, only right after the number', () => {
+    expect(['1e3', '1e+3', '1E+3', '1e-3', '5e12', '1.5e-6', '2E1', '-1e2'].map(parseQuantity)).toEqual([1000, 1000, 1000, 0.001, 5e12, 0.0000015, 20, -100]);
+    for (const bad of ['1me3', '1Ke3', '1e3m', '1e', '1e+', '1ee3', '1e++3', '1e3.5']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
+  });
+
+  test('the same quantity written two ways is the same number (the API server compares them exactly)', () => {
+    for (let n = 1; n <= 40000; n += 7) {
+      const milli = `${n}m`;
+      const decimal = `${Math.floor(n / 1000)}.${String(n % 1000).padStart(3, '0')}`;
+      if (parseQuantity(milli) !== parseQuantity(decimal)) expect([milli, parseQuantity(milli)]).toEqual([decimal, parseQuantity(decimal)]);
+    }
+    expect(parseQuantity('1001m')).toBe(1.001);
+    expect(parseQuantity('32002m')).toBe(32.002);
+    expect(parseQuantity('1.5Gi')).toBe(parseQuantity('1536Mi'));
+    expect(parseQuantity('1.5Gi')).toBe(1610612736);
+    expect(parseQuantity('1.001G')).toBe(parseQuantity('1001M'));
+    expect(parseQuantity('2.5e3')).toBe(parseQuantity('2500'));
+    expect(parseQuantity('-1500m')).toBe(-1.5);
+  });
+
+  test('binary values are capped at 2^63-1, which as a number is 2^63', () => {
+    expect(parseQuantity('8Ei')).toBe(2 ** 63);
+    expect(parseQuantity('-9Ei')).toBe(-(2 ** 63));
+    expect(parseQuantity('7Ei')).toBe(7 * 2 ** 60);
+  });
+});
+
+describe('checkResources at its edges', () => {
+  test('a request equal to its limit in another notation is not above it', () => {
+    const r = { requests: { cpu: q('1001m'), memory: q('1.5Gi') }, limits: { cpu: q('1.001'), memory: q('1536Mi') } };
+    expect(checkResources(scope(), 'resources', r)).toBe(r);
+    expect(() => checkResources(scope(), 'resources', { requests: { cpu: q('1001m') }, limits: { cpu: q('1') } })).toThrow(/resources.requests.cpu/);
+  });
+
+  test('quantities as numbers or bare strings, blanks around them; nothing given is nothing to check', () => {
+    const r = { requests: { cpu: 1 as any, memory: ' 1Gi ' as any }, limits: { cpu: q(' 2 '), memory: { value: 2 ** 30 } } };
+    expect(checkResources(scope(), 'resources', r)).toBe(r);
+    expect(checkResources(scope(), 'resources', undefined as any)).toBeUndefined();
+    expect(checkResources(scope(), 'resources', {})).toEqual({});
+  });
+
+  test('a missing quantity is a PropError for that resource', () => {
+    for (const missing of [undefined, null]) {
+      let error: any;
+      try { checkResources(scope(), 'resources', { requests: { cpu: missing as any } }); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(PropError);
+      expect(error.prop).toBe('resources.requests.cpu');
+    }
   });
 });

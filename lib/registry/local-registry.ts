@@ -465,8 +465,8 @@ function checkAuth(scope: Construct, auth: RegistryAuth | undefined): { secretNa
     if (typeof auth.username !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(auth.username)) {
       throw new PropError(scope, 'auth.username', auth.username, 'expected 1-64 letters, digits, ".", "_" or "-"');
     }
-    if (typeof auth.password !== 'string' || auth.password.length < 16 || auth.password.length > 72) {
-      throw new PropError(scope, 'auth.password', auth.password, 'expected 16 to 72 characters (bcrypt reads at most 72 bytes); generate one with `openssl rand -hex 24`');
+    if (typeof auth.password !== 'string' || auth.password.length < 16 || Buffer.byteLength(auth.password) > 72) {
+      throw new PropError(scope, 'auth.password', auth.password, 'expected 16 to 72 characters, at most 72 bytes in UTF-8 (bcrypt ignores the rest); generate one with `openssl rand -hex 24`');
     }
     return { secretName: 'registry-htpasswd', key: 'htpasswd', realm: checkNonEmpty(scope, 'auth.realm', auth.realm) };
   }

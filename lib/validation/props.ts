@@ -26,7 +26,8 @@ export class PropError extends Error {
 }
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+/** Decimal SI suffixes as powers of ten. */
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 /**
  * Value of a Kubernetes quantity in base units (bytes, cores), or undefined when the API server
@@ -43,12 +44,16 @@ export function parseQuantity(input: string): number | undefined {
   if (!m) return undefined;
   const [, sign, whole, fraction = '', letters, exponentDigits] = m;
   const suffix = letters + exponentDigits;
-  const number = Number(`${whole || '0'}.${fraction || '0'}`) * (sign === '-' ? -1 : 1);
   const exponent = /^[eE]([-+]?\d+)$/.exec(suffix);
-  const scale = suffix in BINARY ? BINARY[suffix] : suffix in DECIMAL ? DECIMAL[suffix] : exponent ? 10 ** Number(exponent[1]) : undefined;
-  return scale === undefined ? undefined : asTheServerStoresIt(number * scale, suffix in BINARY);
+  const power = suffix in BINARY ? 0 : suffix in DECIMAL ? DECIMAL[suffix] : exponent ? Number(exponent[1]) : undefined;
+  if (power === undefined) return undefined;
+  // One decimal conversion with the power of ten in it: equal quantities are equal numbers
+  // (1001m is 1.001; 1001 * 1e-3 would be 1.0010000000000001, more than "1.001").
+  const number = Number(`${sign}0${whole}.${fraction}0e${power}`);
+  return asTheServerStoresIt(number * (BINARY[suffix] ?? 1), suffix in BINARY);
 }
 
+// Stryker disable next-line ArithmeticOperator: 2^63 - 1 and 2^63 + 1 are the same double (2^63)
 const MAX_QUANTITY = 2 ** 63 - 1;
 
 /**
@@ -160,6 +165,7 @@ export function checkResources<T extends { requests?: Record<string, { value: st
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, q] of Object.entries(resources?.[kind] ?? {})) {
       const text = String((q as { value: string | number })?.value ?? q);
+      // Stryker disable next-line MethodExpression: parseQuantity trims its input itself
       const value = parseQuantity(text.trim());
       if (value === undefined || value < 0) {
         throw new PropError(scope, `${prop}.${kind}.${resource}`, text, 'expected a non-negative Kubernetes quantity such as "250m" or "512Mi"');
