@@ -31,13 +31,7 @@ export interface GateRule {
  * each is held at a floor (its measured score, rounded down) so it cannot get worse, until tests
  * raise it to the target and the entry is removed. Every entry says why it is there.
  */
-export const BELOW_TARGET: Readonly<Record<string, { readonly floor: number; readonly why: string }>> = {
-  'lib/validation/': {
-    floor: 65,
-    why: 'measured 65.2% (2026-11-30): schema.ts 42.7%, server-parity.ts 55.5%, pods.ts 37.7%, waivers.ts 4%, plugin.ts 39% and report.ts 55.6% lack targeted tests (the plugin is tested through the CLI, which mutation testing cannot see)',
-  },
-  'lib/registry/auth.ts': { floor: 81, why: 'measured 81.4% (2026-11-30): 8 survivors in the htpasswd and realm checks' },
-};
+export const BELOW_TARGET: Readonly<Record<string, { readonly floor: number; readonly why: string }>> = {};
 
 /** The project's gate: lib/validation/ as a whole ≥ 90%, every file of a construct folder ≥ 85%. */
 export const CONSTRUCT_FOLDERS = ['lib/elixir/', 'lib/postgres/', 'lib/ingress/', 'lib/registry/', 'lib/network/'];
