@@ -161,6 +161,16 @@ describe('parseQuantity', () => {
     for (const bad of ['1me3', '1Ke3', '1e3m', '1e', '1e+', '1ee3', '1e++3', '1e3.5']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
   });
 
+  // As Kubernetes 1.36.3 answers: the exponent is parsed as a 64-bit integer and then cut to 32 bits.
+  test('huge exponents: beyond 64 bits no quantity, within them cut to 32 bits like the server', () => {
+    for (const bad of ['1e9223372036854775808', '1e-9223372036854775809', '1e99999999999999999999']) expect([bad, parseQuantity(bad)]).toEqual([bad, undefined]);
+    expect(parseQuantity('1e9223372036854775807')).toBe(0.1); // int32: -1
+    expect(parseQuantity('1e-9223372036854775808')).toBe(1); // int32: 0
+    expect(parseQuantity('1e4294967296')).toBe(1);
+    expect(parseQuantity('1e4294967297')).toBe(10);
+    expect(parseQuantity('1e-4294967295')).toBe(10);
+  });
+
   test('the same quantity written two ways is the same number (the API server compares them exactly)', () => {
     for (let n = 1; n <= 40000; n += 7) {
       const milli = `${n}m`;

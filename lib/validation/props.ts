@@ -44,13 +44,26 @@ export function parseQuantity(input: string): number | undefined {
   if (!m) return undefined;
   const [, sign, whole, fraction = '', letters, exponentDigits] = m;
   const suffix = letters + exponentDigits;
-  const exponent = /^[eE]([-+]?\d+)$/.exec(suffix);
-  const power = suffix in BINARY ? 0 : suffix in DECIMAL ? DECIMAL[suffix] : exponent ? Number(exponent[1]) : undefined;
+  const power = suffix in BINARY ? 0 : suffix in DECIMAL ? DECIMAL[suffix] : exponentOf(suffix);
   if (power === undefined) return undefined;
   // One decimal conversion with the power of ten in it: equal quantities are equal numbers
   // (1001m is 1.001; 1001 * 1e-3 would be 1.0010000000000001, more than "1.001").
   const number = Number(`${sign}0${whole}.${fraction}0e${power}`);
   return asTheServerStoresIt(number * (BINARY[suffix] ?? 1), suffix in BINARY);
+}
+
+const INT64 = 2n ** 63n;
+
+/**
+ * The power of ten of an `e<n>` suffix as the API server reads it: n must fit in 64 bits
+ * ("1e9223372036854775808" is no quantity) and is then cut to 32 (`int32(n)`: "1e4294967297"
+ * is 10), as checked on Kubernetes 1.36.3.
+ */
+function exponentOf(suffix: string): number | undefined {
+  const digits = /^[eE]([-+]?\d+)$/.exec(suffix)?.[1];
+  if (digits === undefined) return undefined;
+  const n = BigInt(digits);
+  return n < -INT64 || n >= INT64 ? undefined : Number(BigInt.asIntN(32, n));
 }
 
 // Stryker disable next-line ArithmeticOperator: 2^63 - 1 and 2^63 + 1 are the same double (2^63)
