@@ -96,6 +96,14 @@ describe('Services', () => {
     expect(after(ms => { web(ms).spec.template.spec.containers.push(secureContainer('sidecar', { ports: [{ name: 'metrics', containerPort: 9090 }] })); })).toEqual([]);
   });
 
+  test('no targetPort, 0 or "": the port itself is the target (the server fills it in)', () => {
+    for (const targetPort of [undefined, 0, '']) {
+      const ports = (ms: any[]) => { byName(ms, 'Service', 'web').spec.ports = [{ name: 'http', port: 80, targetPort }]; };
+      expect(after(ms => { ports(ms); webContainer(ms).ports[0].containerPort = 80; })).toEqual([]);
+      expect(after(ports)).toEqual(['service-target-port spec.ports[0].targetPort']); // the container listens on 8080
+    }
+  });
+
   test('a port without a number matches no container, also not one without ports', () => {
     expect(after(ms => {
       byName(ms, 'Service', 'web').spec.ports = [{ name: 'x' }];

@@ -132,7 +132,8 @@ function checkService(source: SourcedManifest, index: ManifestIndex, sink: Findi
   // Stryker disable next-line ArrayDeclaration: the mutated list holds a string, which has none of the fields read below, so it adds nothing, like the empty list
   const containers = pods.flatMap(p => p.template.spec.containers ?? []);
   (m.spec.ports ?? []).forEach((port: any, i: number) => {
-    const target = port.targetPort ?? port.port;
+    // No targetPort, 0 or "": the server uses the port itself.
+    const target = port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '' ? port.port : port.targetPort;
     const protocol = port.protocol ?? 'TCP';
     const found = containers.some((c: any) => (c.ports ?? []).some((cp: any) =>
       (typeof target === 'string' ? cp.name === target : cp.containerPort === target) && (cp.protocol ?? 'TCP') === protocol));
