@@ -37,10 +37,13 @@ test('message text is ignored; what decides whether and where an error happens i
     "foo(a, b, c, 'kept: any other call');",
     "if (x > 1) sink.add(source, 'rule', 'path');",
     "sink.add(source, 'rule', 'path', 'a warning', 'warning');",
-    "add('rule', `path.${k}`, 'local add');",
-    "warn(`path.${k}`, 'local warn');",
+    "function f(add: Add, warn: (path: string, message: string) => void) { add('rule', `path.${k}`, 'param add'); warn(`path.${k}`, 'param warn'); }",
+    "const add = (rule: string, path: string, message: string) => sink.add(source, rule, path, message); add('rule', 'p', 'const add');",
+    "function g(add: (a: string, b: string, c: string) => void, warn: Other) { add('rule', 'p', 'kept: not a sink'); warn('p', 'kept: not a sink'); }",
+    "function h() { const add = (a: string, b: string, c: string) => list.push(c); add('a', 'b', 'kept: no .add'); }",
     "names.add('kept: a Set');",
     "add('kept: two arguments', 'x');",
+    "warn('kept: unbound', 'x');",
   ].join('\n'))).toEqual(["`message ${a}`", "value ?? 'x'", "'accepted ' + y", "'boom'", "'hi'", 'n', "'15 2 * * *'",
-    "'a warning'", "'local add'", "'local warn'"]);
+    "'a warning'", "'param add'", "'param warn'", 'message', "'const add'"]);
 });

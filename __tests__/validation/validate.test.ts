@@ -31,8 +31,8 @@ describe('validate(scope)', () => {
     const c = chart();
     configMap(c, 'Good', { a: 'b' });
     expect(expectValid(c)).toMatchObject({ ok: true, objectCount: 1 });
-    configMap(c, 'Bad', { a: 1 });
-    expect(() => expectValid(c)).toThrow();
+    const bad = configMap(c, 'Bad', { a: 1 });
+    expect(() => expectValid(c)).toThrow(bad.node.path); // the report names the construct path
   });
 });
 
@@ -110,7 +110,7 @@ describe('declareExternalPods', () => {
   });
 
   test.each(['012345678', '   short  ', ''])('refuses a reason shorter than 10 characters without its blanks (%j)', reason => {
-    expect(() => declared(reason)).toThrow();
+    expect(() => declared(reason)).toThrow('test/Obj'); // the construct path
   });
 });
 

@@ -57,24 +57,13 @@ function stableSalt(password: string): string {
   return `$2b$10$${bcryptBase64(bytes)}`;
 }
 
-/** bcrypt's own base64 alphabet, 22 characters for 16 bytes. */
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BCRYPT_BASE64 = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * bcrypt's base64 of the 16-byte salt: standard base64 without its "==" padding (22 characters,
+ * all bcrypt reads), in bcrypt's own alphabet.
+ */
 function bcryptBase64(bytes: Buffer): string {
-  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  // The input is always 16 bytes (stableSalt), cut to the 22 characters bcrypt reads: the bounds below differ
-  // from their mutants only in a 23rd character that is cut off again. (The other mutants of the same
-  // operators on these lines, `>=` and `false`, drop characters and break every hash.)
-  // Stryker disable next-line EqualityOperator: i runs 0, 3, ..., 15, 18, never 16, so i <= 16 loops as i < 16
-  for (let i = 0; i < bytes.length; i += 3) {
-    const c1 = bytes[i];
-    const c2 = bytes[i + 1] ?? 0;
-    const c3 = bytes[i + 2] ?? 0;
-    out += alphabet[c1 >> 2] + alphabet[((c1 & 0x03) << 4) | (c2 >> 4)];
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: adds at most the 23rd character, cut off below
-    if (i + 1 < bytes.length) out += alphabet[((c2 & 0x0f) << 2) | (c3 >> 6)];
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: adds at most the 23rd character, cut off below
-    if (i + 2 < bytes.length) out += alphabet[c3 & 0x3f];
-  }
-  // Stryker disable next-line MethodExpression: the bounds above yield exactly 22 characters, and bcryptjs reads no more
-  return out.slice(0, 22);
+  return bytes.toString('base64').slice(0, 22).replace(/[A-Za-z0-9+/]/g, c => BCRYPT_BASE64[BASE64.indexOf(c)]);
 }

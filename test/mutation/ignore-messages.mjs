@@ -26,6 +26,26 @@ function argumentOf(path, index) {
   return !!parent && (parent.isCallExpression() || parent.isNewExpression()) && parent.node.arguments[index] === path.node;
 }
 
+/**
+ * Whether `callee` names a shorthand for FindingSink.add whose last parameter is the message: a
+ * parameter typed `Add` or a function type ending in `message`, or a const arrow function that
+ * calls `.add(...)`. Any other function that happens to be called add or warn is not one.
+ */
+function isSinkShorthand(callee) {
+  const binding = callee.scope.getBinding(callee.node.name);
+  if (!binding) return false;
+  const node = binding.path.node;
+  if (binding.kind === 'param') {
+    const type = node.typeAnnotation?.typeAnnotation;
+    if (type?.type === 'TSTypeReference') return type.typeName.type === 'Identifier' && type.typeName.name === 'Add';
+    const last = type?.type === 'TSFunctionType' ? type.parameters.at(-1) : undefined;
+    return last?.type === 'Identifier' && last.name === 'message';
+  }
+  const init = node.type === 'VariableDeclarator' ? node.init : undefined;
+  return binding.kind === 'const' && init?.type === 'ArrowFunctionExpression' && init.body.type === 'CallExpression'
+    && init.body.callee.type === 'MemberExpression' && init.body.callee.property.type === 'Identifier' && init.body.callee.property.name === 'add';
+}
+
 function isMessage(path) {
   const parent = path.parentPath;
   if (!parent || !(parent.isCallExpression() || parent.isNewExpression())) return false;
@@ -35,8 +55,8 @@ function isMessage(path) {
   if ((call.arguments.length === 4 || call.arguments.length === 5) && argumentOf(path, 3)
     && parent.isCallExpression() && callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'add') return true;
   if (call.arguments.length === 4 && argumentOf(path, 3) && called('checkSchedule')) return true;
-  if (call.arguments.length === 3 && argumentOf(path, 2) && called('add')) return true;
-  if (call.arguments.length === 2 && argumentOf(path, 1) && called('warn')) return true;
+  if (call.arguments.length === 3 && argumentOf(path, 2) && called('add') && isSinkShorthand(parent.get('callee'))) return true;
+  if (call.arguments.length === 2 && argumentOf(path, 1) && called('warn') && isSinkShorthand(parent.get('callee'))) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && callee.name === 'PropError' && (argumentOf(path, 2) || argumentOf(path, 3))) return true;
   if (path.parentPath.isNewExpression() && callee.type === 'Identifier' && ERRORS.has(callee.name) && argumentOf(path, 0)
     && !!path.parentPath.parentPath?.isThrowStatement()) return true;
