@@ -1,7 +1,7 @@
 // The doit system for MicroK8s: `npm run synth` writes dist/, `microk8s kubectl apply -f dist/`.
 // Configuration: doit.config.yaml and DOIT_* variables (README, "Configuration").
 import { resolve } from 'path';
-import { buildDoitStack, checkSecretsFileLocation, DoitSecretValues, doitOutputFile, loadConfig, loadOrCreateSecrets, synthAtomically } from './lib';
+import { buildDoitStack, checkSecretsFileLocation, DoitSecretValues, doitOutputFile, loadConfig, loadOrCreateSecrets, synthAtomically } from './app';
 
 try {
   const config = loadConfig();

@@ -14,6 +14,14 @@ describe('package', () => {
     const lib = require(main);
     expect(typeof lib.PostgresStatefulSet).toBe('function');
     expect(typeof lib.PostgresCredentials.fromValues).toBe('function');
+    expect(lib.Quantity.fromString('256Mi').value).toBe('256Mi'); // for the props' resources
+  });
+
+  test('the doit app (config, secrets file, stack, output) is not part of the library', () => {
+    const lib = require(join(root, pkg.main));
+    for (const name of ['buildDoitStack', 'loadConfig', 'loadOrCreateSecrets', 'DoitChart', 'RegistryChart', 'synthAtomically', 'ConfigError']) {
+      expect([name, lib[name]]).toEqual([name, undefined]);
+    }
   });
 
   test('npm pack ships compiled JS and typings, not sources or tests', () => {
@@ -24,6 +32,7 @@ describe('package', () => {
     expect(files).toContain('dist-lib/imports/k8s.js');
     expect(files.some(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(files.some(f => f.includes('__tests__'))).toBe(false);
+    expect(files.filter(f => f.startsWith('dist-lib/app/') || f.startsWith('dist-lib/main.'))).toEqual([]);
   });
 
   test('installs run no package scripts and leave out optional dependencies (here and in the example)', () => {

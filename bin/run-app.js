@@ -26,7 +26,7 @@ function compiledIsFresh() {
   } catch {
     return false;
   }
-  const files = [path.join(root, 'main.ts'), ...sources(path.join(root, 'lib')), ...sources(path.join(root, 'imports'))];
+  const files = [path.join(root, 'main.ts'), ...sources(path.join(root, 'app')), ...sources(path.join(root, 'lib')), ...sources(path.join(root, 'imports'))];
   return files.every(src => fs.statSync(src).mtimeMs <= stamp);
 }
 

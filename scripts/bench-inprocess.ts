@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App } from 'cdk8s';
-import { buildDoitStack, DoitSecretValues, loadConfig, synthAtomically, validate as validateApp } from '../lib';
+import { buildDoitStack, DoitSecretValues, loadConfig, synthAtomically } from '../app';
+import { validate as validateApp } from '../lib';
 
 const copies = Number(process.argv[2] ?? 1);
 const validate = process.argv[3] !== 'off';

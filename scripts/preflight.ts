@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { replacementProcedure } from '../lib/charts/immutable';
+import { replacementProcedure } from '../app/immutable';
 
 export interface PreflightResult {
   readonly problems: string[];

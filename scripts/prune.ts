@@ -13,7 +13,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { PART_OF } from '../lib/charts/stack';
+import { PART_OF } from '../app/stack';
 import { EXTERNAL_SECRETS_ANNOTATION } from '../lib/validation/declarations';
 import { applyOrder, kubectlRunner } from './preflight';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { cronProblem } from '../../lib/common/cron';
 import { imageReferenceProblem, repositoryProblem, splitImageReference } from '../../lib/common/image-ref';
-import { ConfigError, loadConfig } from '../../lib/charts/config';
+import { ConfigError, loadConfig } from '../../app/config';
 import { ElixirDeployment, ElixirSecrets, PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../../lib';
 import { Quantity } from '../../imports/k8s';
 import { parseQuantity } from '../../lib/validation/props';

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { expectValid, PostgresBackup, PostgresBackupProps, PostgresCredentials, PostgresRestoreJob, PostgresStatefulSet, PropError, postgresScript } from '../../lib';
+import { expectValid, PostgresBackup, PostgresBackupProps, PostgresCredentials, PostgresRestoreJob, PostgresStatefulSet, PropError } from '../../lib';
+import { postgresScript } from '../../lib/postgres/scripts';
 import { find, selects, synth } from '../util';
 
 function build(props: Partial<PostgresBackupProps> = {}, file?: string) {

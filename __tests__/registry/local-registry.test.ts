@@ -4,8 +4,9 @@ import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  expectValid, kubectlImageFor, LocalRegistry, LocalRegistryProps, PropError, RegistryAuth, RegistryHttpSecret, renderRegistryCompose,
+  expectValid, LocalRegistry, LocalRegistryProps, PropError, RegistryAuth, RegistryHttpSecret, renderRegistryCompose,
 } from '../../lib';
+import { kubectlImageFor } from '../../lib/registry/local-registry';
 import { find, secretValues, selects, synth } from '../util';
 
 const SECRET = 'f'.repeat(64);

@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { Microk8sPhoenixValidation, POLICY_RULES, RECEIPT_FILE, SourcedManifest, ValidationReport, validateManifests, writeReceipt } from '../../lib';
+import { Microk8sPhoenixValidation, POLICY_RULES, SourcedManifest, ValidationReport, validateManifests } from '../../lib';
+import { RECEIPT_FILE, writeReceipt } from '../../lib/validation/receipt';
 import { baseline, byName, meta, NS } from './fixture';
 
 let dir: string;

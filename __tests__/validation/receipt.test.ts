@@ -2,7 +2,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { ApiObject, Chart } from 'cdk8s';
-import { Microk8sPhoenixValidation, RECEIPT_FILE, readReceipt, synthAtomically, ValidationReport, writeReceipt } from '../../lib';
+import { synthAtomically } from '../../app';
+import { Microk8sPhoenixValidation, ValidationReport } from '../../lib';
+import { RECEIPT_FILE, readReceipt, writeReceipt } from '../../lib/validation/receipt';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'receipt-')); });

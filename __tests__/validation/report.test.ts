@@ -1,5 +1,6 @@
 /** The finding sink, the report and its text form: identity, counts, severities, order, attribution. */
-import { Finding, FindingSink, objectId, ValidationReport, Waiver } from '../../lib';
+import { Finding, ValidationReport, Waiver } from '../../lib';
+import { FindingSink, objectId } from '../../lib/validation/report';
 
 const finding = (over: Partial<Finding> = {}): Finding => ({
   severity: 'error', rule: 'probes', object: 'Deployment/shop/web', path: 'spec.template.spec.containers[0]', message: 'add probes', ...over,

@@ -1,3 +1,4 @@
-export * from './custom-resources';
-export * from './self-signed-ca';
-export * from './tls-ingress';
+export { TlsIngress, IngressController, IngressCertificate } from './tls-ingress';
+export type { TlsIngressProps, HstsOptions, AcmeChallenge } from './tls-ingress';
+export { SelfSignedCaIssuer } from './self-signed-ca';
+export type { SelfSignedCaIssuerProps } from './self-signed-ca';

@@ -1,1 +1,2 @@
-export * from './phoenix-network-policies';
+export { PhoenixNetworkPolicies } from './phoenix-network-policies';
+export type { PhoenixNetworkPoliciesProps, NetworkPolicyApp, NetworkPolicyServer } from './phoenix-network-policies';

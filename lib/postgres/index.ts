@@ -1,4 +1,6 @@
-export * from './credentials';
-export * from './postgres-statefulset';
-export * from './backup';
-export * from './scripts';
+export { PostgresStatefulSet, SUPPORTED_POSTGRES_MAJORS, DEFAULT_POSTGRES_VERSION } from './postgres-statefulset';
+export type { PostgresStatefulSetProps } from './postgres-statefulset';
+export { PostgresCredentials } from './credentials';
+export type { PostgresCredentialValues, PostgresExistingSecretOptions, PostgresSecretKeys } from './credentials';
+export { PostgresBackup, PostgresRestoreJob } from './backup';
+export type { PostgresBackupProps, PostgresRestoreJobProps } from './backup';

@@ -1,12 +1,12 @@
-export * from './props';
-export * from './waivers';
-export * from './report';
 export { validate, validateManifests, expectValid } from './validate';
+export { PropError } from './props';
+export { waive, WAIVER_ANNOTATION_PREFIX } from './waivers';
+export { ValidationReport } from './report';
+export type { Finding, Manifest, Severity, SourcedManifest, Waiver } from './report';
+export { declareExternalSecret, declareExternalPods, EXTERNAL_SECRETS_ANNOTATION, EXTERNAL_PODS_ANNOTATION } from './declarations';
 export { POLICY_RULES } from './policy';
 export { STRICTER_PROPS, STRICTER_THAN_SERVER } from './catalog';
 export { SERVER_PARITY_RULES } from './server-parity';
 export type { ServerParityOptions } from './server-parity';
 export { CLUSTER_SCOPED_KINDS } from './references';
-export * from './declarations';
 export { Microk8sPhoenixValidation } from './plugin';
-export * from './receipt';

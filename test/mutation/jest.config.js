@@ -12,7 +12,7 @@ const NOT_IN_PROCESS = [
   '/__tests__/synth-cli\\.test\\.ts$',
   '/__tests__/example\\.test\\.ts$',
   '/__tests__/package\\.test\\.ts$',
-  '/__tests__/charts/kill\\.test\\.ts$',
+  '/__tests__/app/kill\\.test\\.ts$',
   '/__tests__/validation/plugin-cli\\.test\\.ts$',
   '/__tests__/setup/',
   '/__tests__/mutation/',

@@ -1,10 +1,10 @@
 import { isIP } from 'net';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../elixir';
-import { IngressCertificate, IngressController, TlsIngress } from '../ingress';
-import { PhoenixNetworkPolicies } from '../network';
-import { PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../postgres';
+import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../lib/elixir';
+import { IngressCertificate, IngressController, TlsIngress } from '../lib/ingress';
+import { PhoenixNetworkPolicies } from '../lib/network';
+import { PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../lib/postgres';
 
 /** Facts of the doit image (see the README): compiled into the release, not configurable. */
 export const DOIT_IMAGE_FACTS = {

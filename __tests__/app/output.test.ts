@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import { synthAtomically, ValidationFailedError } from '../../lib/charts/output';
+import { synthAtomically, ValidationFailedError } from '../../app/output';
 import { readReceipt } from '../../lib/validation/receipt';
 
 let dir: string;

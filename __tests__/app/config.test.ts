@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing } from 'cdk8s';
-import { ConfigError, loadConfig } from '../../lib/charts/config';
-import { buildDoitStack } from '../../lib/charts/stack';
+import { ConfigError, loadConfig } from '../../app/config';
+import { buildDoitStack } from '../../app/stack';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cfg-')); });

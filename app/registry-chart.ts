@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { LocalRegistry, LocalRegistryProps } from '../registry';
+import { LocalRegistry, LocalRegistryProps } from '../lib/registry';
 
 export interface RegistryChartProps extends ChartProps {
   readonly registry: LocalRegistryProps;

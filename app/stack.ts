@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import * as k8s from '../../imports/k8s';
-import { IngressCertificate, IngressController } from '../ingress';
-import { DEFAULT_REGISTRY_IMAGE, kubectlImageFor, LocalRegistry, RegistryAuth, RegistryHttpSecret } from '../registry';
-import { withDigest } from '../common/image-ref';
+import * as k8s from '../imports/k8s';
+import { IngressCertificate, IngressController } from '../lib/ingress';
+import { DEFAULT_REGISTRY_IMAGE, LocalRegistry, RegistryAuth, RegistryHttpSecret } from '../lib/registry';
+import { kubectlImageFor } from '../lib/registry/local-registry';
+import { withDigest } from '../lib/common/image-ref';
 import { DoitConfig, REGISTRY_NAMESPACE, RETAINED_STORAGE_CLASS } from './config';
 import { DoitChart } from './doit-chart';
 import { RegistryChart } from './registry-chart';

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { checkSecretsFileLocation, loadOrCreateSecrets, SecretsFileError } from '../../lib/charts/secrets';
+import { checkSecretsFileLocation, loadOrCreateSecrets, SecretsFileError } from '../../app/secrets';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'sec-')); });

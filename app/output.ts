@@ -3,9 +3,9 @@ import { dirname, join, resolve } from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
 import { ImmutableChange, immutableChanges, readPreviousOutput } from './immutable';
 import { checkReplaceable, createStaging, recoverInterruptedSwap, swapIn, synthStep } from './output-dir';
-import { writeReceipt } from '../validation/receipt';
-import { SourcedManifest, ValidationReport } from '../validation/report';
-import { validateManifests } from '../validation/validate';
+import { writeReceipt } from '../lib/validation/receipt';
+import { SourcedManifest, ValidationReport } from '../lib/validation/report';
+import { validateManifests } from '../lib/validation/validate';
 
 export interface SynthAtomicallyOptions extends Omit<AppProps, 'outdir'> {
   /**

@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { replacedBySynth } from './output-dir';
-import { describeJsonError } from '../common/redact';
+import { describeJsonError } from '../lib/common/redact';
 
 /**
  * The doit stack's secret values, generated once with a CSPRNG and kept in a git-ignored

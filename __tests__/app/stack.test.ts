@@ -1,5 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { buildDoitStack, DoitConfig, DoitSecretValues, doitOutputFile, expectValid, loadConfig, validate } from '../../lib';
+import { buildDoitStack, DoitConfig, DoitSecretValues, doitOutputFile, loadConfig } from '../../app';
+import { expectValid, validate } from '../../lib';
 import { find, Manifest, selects, synth } from '../util';
 
 // Obviously fake, fixed values so that snapshots are stable; real ones come from .secrets/doit.json.

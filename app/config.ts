@@ -3,10 +3,10 @@ import { isIP } from 'net';
 import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { cronProblem } from '../common/cron';
-import { digestProblem, repositoryProblem } from '../common/image-ref';
-import { parseQuantity } from '../validation/props';
-import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../registry/local-registry';
+import { cronProblem } from '../lib/common/cron';
+import { digestProblem, repositoryProblem } from '../lib/common/image-ref';
+import { parseQuantity } from '../lib/validation/props';
+import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../lib/registry/local-registry';
 
 /**
  * Configuration of the default doit stack: typed, with defaults, overridable by a config
