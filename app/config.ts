@@ -4,7 +4,8 @@ import { resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { cronProblem } from '../lib/common/cron';
-import { digestProblem, repositoryProblem } from '../lib/common/image-ref';
+import { digestProblem, imagePathProblem, repositoryProblem } from '../lib/common/image-ref';
+import { dns1123LabelProblem, hostnameProblem } from '../lib/common/k8s-names';
 import { parseQuantity } from '../lib/validation/props';
 import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../lib/registry/local-registry';
 
@@ -15,11 +16,9 @@ import { DEFAULT_KUBERNETES_MINOR, KUBECTL_IMAGES } from '../lib/registry/local-
  * with where the value came from, before any chart is built.
  */
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-const dnsLabel = z.string().regex(DNS_LABEL, 'expected a DNS-1123 label (lower-case letters, digits, "-")');
+const dnsLabel = z.string().refine(v => dns1123LabelProblem(v) === undefined, 'expected a DNS-1123 label (lower-case letters, digits, "-", at most 63)');
 const digest = z.string().superRefine((v, ctx) => {
   const problem = digestProblem(v);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -54,7 +53,7 @@ export const DoitConfigSchema = z.object({
   kubernetesVersion: z.enum(KUBERNETES_MINORS).default(DEFAULT_KUBERNETES_MINOR),
   image: z.object({
     /** Repository in the local registry (`localhost:32000/<name>:<tag>`). */
-    name: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an image name such as "doit"').default('doit'),
+    name: z.string().refine(v => imagePathProblem(v) === undefined, 'expected an image name such as "doit" or "team/doit"').default('doit'),
     /** Tag of the release image; never "latest". */
     tag: z.string().regex(IMAGE_TAG, 'expected an image tag such as "0.1.0"')
       .refine(t => t !== 'latest', 'must not be "latest": pin the release you built').default('0.1.0'),
@@ -71,7 +70,7 @@ export const DoitConfigSchema = z.object({
    * node's IP address (host-less Ingress, PHX_HOST that IP, the controller's certificate).
    * Absent: https://localhost, from the node itself only.
    */
-  host: z.string().max(253).refine(v => HOSTNAME.test(v) || isIP(v) !== 0,
+  host: z.string().refine(v => hostnameProblem(v) === undefined || isIP(v) !== 0,
     'expected a lower-case DNS host name such as "doit.example.com" or an IP address such as "192.168.1.50"').optional(),
   replicas: z.number().int().min(1).max(50).default(3),
   postgres: z.object({

@@ -8,7 +8,7 @@ import { join } from 'path';
 import { cronProblem } from '../../lib/common/cron';
 import { imageReferenceProblem, repositoryProblem, splitImageReference } from '../../lib/common/image-ref';
 import { ConfigError, loadConfig } from '../../app/config';
-import { ElixirDeployment, ElixirSecrets, PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../../lib';
+import { ElixirDeployment, ElixirSecrets, LocalRegistry, PostgresBackup, PostgresCredentials, PostgresStatefulSet, RegistryAuth, RegistryHttpSecret, TlsIngress } from '../../lib';
 import { Quantity } from '../../imports/k8s';
 import { parseQuantity } from '../../lib/validation/props';
 import { testChart } from '../util';
@@ -119,6 +119,36 @@ describe('doit config refuses bad input', () => {
 
   test('container-registry is fine when the stack brings no registry', () => {
     expect(loadConfig({ env: { DOIT_NAMESPACE: 'container-registry', DOIT_REGISTRY_ENABLED: 'false' }, cwd: dir }).namespace).toBe('container-registry');
+  });
+
+  // One helper per concept: the config takes exactly what the construct it feeds takes.
+  test.each([
+    ['doit', true], ['team/doit', true], ['my__app', true], ['a--b', true], ['a.b_c', true], ['x'.repeat(255), true],
+    ['Doit', false], ['a___b', false], ['-a', false], ['a/', false], ['a//b', false], ['x'.repeat(256), false],
+  ])('image name %j: the config and LocalRegistry.imageRef agree (accepted: %s)', (name, ok) => {
+    const registry = new LocalRegistry(testChart(), 'Registry', {
+      httpSecret: RegistryHttpSecret.fromValue('s'.repeat(32)), auth: RegistryAuth.htpasswd({ username: 'ci', password: 'p'.repeat(16) }),
+    });
+    const construct = (() => { try { registry.imageRef(name, '1.0.0'); return true; } catch { return false; } })();
+    const config = (() => { try { loadConfig({ env: { DOIT_IMAGE_NAME: name }, cwd: dir }); return true; } catch { return false; } })();
+    expect([construct, config]).toEqual([ok, ok]);
+  });
+
+  test.each([
+    ['doit.example.com', true], ['*.example.com', true], ['a'.repeat(63) + '.com', true], ['999.1.1.1', true],
+    ['a'.repeat(64) + '.com', false], ['Doit.example.com', false], ['-a.example.com', false], ['a..b', false], ['*', false], ['1.2.3.4', false],
+  ])('host %j: the config and TlsIngress agree on DNS names (accepted: %s)', (host, ok) => {
+    const backend = { serviceName: 'web', servicePort: 80 };
+    const construct = (() => { try { new TlsIngress(testChart('shop'), 'Ingress', { backend, hosts: [host] }); return true; } catch { return false; } })();
+    const config = (() => { try { loadConfig({ env: { DOIT_HOST: host }, cwd: dir }); return true; } catch { return false; } })();
+    // The config also takes a node's IP address (a host-less Ingress then), which no Ingress host may be.
+    expect([construct, config]).toEqual([ok, ok || host === '1.2.3.4']);
+  });
+
+  test('namespaces and class names: DNS-1123 labels of at most 63 characters', () => {
+    expect(loadConfig({ env: { DOIT_NAMESPACE: 'a'.repeat(63) }, cwd: dir }).namespace).toBe('a'.repeat(63));
+    expect(problems({ DOIT_NAMESPACE: 'a'.repeat(64) })[0]).toMatch(/^namespace .*DNS-1123 label/);
+    expect(problems({ DOIT_NAMESPACE: 'Doit' })[0]).toMatch(/^namespace .*DNS-1123 label/);
   });
 
   test('sizes must be positive quantities', () => {

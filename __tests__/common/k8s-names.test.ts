@@ -1,5 +1,5 @@
 /** IP addresses and CIDRs as the API server's lenient ("sloppy") parser reads them. */
-import { checkCidr, isIPAddress } from '../../lib/common/k8s-names';
+import { checkCidr, hostnameProblem, isIPAddress } from '../../lib/common/k8s-names';
 
 test.each<[string, boolean]>([
   ['1.2.3.4', true], ['255.255.255.255', true], ['0.0.0.0', true],
@@ -16,4 +16,14 @@ test.each<[string, 'ok' | 'non-standard' | 'problem']>([
 ])('CIDR %j: %s', (cidr, verdict) => {
   const { problem, nonStandard } = checkCidr(cidr);
   expect(problem ? 'problem' : nonStandard ? 'non-standard' : 'ok').toBe(verdict);
+});
+
+test.each<[unknown, boolean]>([
+  ['shop.example.com', true], ['*.example.com', true], ['localhost', true], ['999.1.1.1', true],
+  [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, true], // 253 characters
+  [`*.${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(59)}`, true], // 253 with the wildcard
+  [`*.${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}`, false], // 254
+  [`${'a'.repeat(64)}.example.com`, false], ['1.2.3.4', false], ['::1', false], ['*', false], ['a.*.b', false], ['Shop.example.com', false], ['', false], [5, false],
+])('%j is a host name: %s', (host, ok) => {
+  expect(hostnameProblem(host) === undefined).toBe(ok);
 });

@@ -27,6 +27,15 @@ export function splitImageReference(ref: string): ImageReference {
     : { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
 }
 
+const PATH = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+
+/** What is wrong with a repository path inside a registry (`team/app`, no host), or undefined. */
+export function imagePathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string' || path.length === 0) return 'expected a non-empty string';
+  if (path.length > 255) return 'longer than 255 characters';
+  return PATH.test(path) ? undefined : 'expected lower-case path components of letters and digits joined by single separators (".", "_", "__", "-"), e.g. "doit" or "team/doit"';
+}
+
 /** What is wrong with a repository (no tag, no digest), or undefined. */
 export function repositoryProblem(repository: unknown): string | undefined {
   if (typeof repository !== 'string' || repository.length === 0) return 'expected a non-empty string';

@@ -26,6 +26,19 @@ export function dns1123SubdomainProblem(value: unknown, max = 253): string | und
   return DNS1123_SUBDOMAIN.test(value) ? undefined : "must be lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit";
 }
 
+/**
+ * A host name an Ingress serves and a certificate names: a DNS-1123 subdomain whose labels are
+ * real DNS labels (at most 63 characters each), a leading "*." for a wildcard, and not an IP
+ * address as the API server reads one.
+ */
+export function hostnameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (isIPAddress(value)) return 'must be a DNS name, not an IP address';
+  const bare = value.startsWith('*.') ? value.slice(2) : value;
+  if (value.length > 253) return 'must be no more than 253 characters';
+  return dns1123SubdomainProblem(bare) ?? (bare.split('.').some(l => l.length > 63) ? 'each dot-separated part must be no more than 63 characters' : undefined);
+}
+
 /** A DNS-1035 label: a DNS-1123 label that starts with a letter. */
 export function dns1035LabelProblem(value: unknown): string | undefined {
   return dns1123LabelProblem(value) ?? (DNS1035_LABEL.test(value as string) ? undefined : 'must start with a lower-case letter');

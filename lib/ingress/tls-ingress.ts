@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
+import { hostnameProblem } from '../common/k8s-names';
 import { declareExternalSecret } from '../validation/declarations';
 import {
   checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError, checkLabels, checkNameAndLabel,
@@ -130,8 +131,6 @@ export interface HstsOptions {
   readonly preload?: boolean;
 }
 
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * HTTPS for one HTTP backend on MicroK8s, with whichever controller the cluster runs:
@@ -172,7 +171,7 @@ export class TlsIngress extends Construct {
     const name = checkNameAndLabel(this, 'name', props.name ?? backend.serviceName);
     this.hosts = [...(props.hosts ?? [])];
     this.hosts.forEach((h, i) => {
-      if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h) || IPV4.test(h) || h.split('.').some(l => l.length > 63)) {
+      if (hostnameProblem(h)) {
         throw new PropError(this, `hosts[${i}]`, h, 'expected a lower-case DNS host name such as "doit.example.com" (a leading "*." for a wildcard; Ingress hosts cannot be IP addresses)');
       }
     });

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
-import { withDigest } from '../common/image-ref';
+import { imagePathProblem, withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { restrictServiceAccount } from '../common/admission-policy';
@@ -119,7 +119,6 @@ export interface LocalRegistryProps {
   readonly labels?: Record<string, string>;
 }
 
-const IMAGE_NAME = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
@@ -317,7 +316,7 @@ export class LocalRegistry extends Construct {
    * over the tag later. `tag` is required and never `latest`.
    */
   public imageRef(name: string, tag: string, digest?: string): string {
-    if (typeof name !== 'string' || name.length > 255 || !IMAGE_NAME.test(name)) {
+    if (imagePathProblem(name)) {
       throw new PropError(this, 'imageRef.name', name, 'expected a repository name: lower-case path components of letters, digits and single separators (".", "_", "__", "-"), e.g. "doit" or "team/doit"');
     }
     if (typeof tag !== 'string' || !IMAGE_TAG.test(tag) || tag === 'latest') {
