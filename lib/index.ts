@@ -13,7 +13,7 @@ export type { TlsIngressProps, HstsOptions, AcmeChallenge, SelfSignedCaIssuerPro
 export { PhoenixNetworkPolicies } from './network';
 export type { PhoenixNetworkPoliciesProps, NetworkPolicyApp, NetworkPolicyServer } from './network';
 export { LocalRegistry, RegistryHttpSecret, DEFAULT_REGISTRY_IMAGE, hostsToml, RegistryAuth, renderRegistryCompose } from './registry';
-export type { LocalRegistryProps, RegistryGarbageCollection, RegistryComposeFiles } from './registry';
+export type { LocalRegistryProps, RegistryGarbageCollection, RegistryComposeFiles, RegistryAuthConfig, RegistryHttpSecretConfig } from './registry';
 export type { IHttpBackend } from './common/backend';
 export { appLabels } from './common/labels';
 export type { AppLabels } from './common/labels';

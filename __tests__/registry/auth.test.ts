@@ -107,3 +107,37 @@ describe('the password LocalRegistry accepts: 16 characters up to the 72 bytes b
     expect(refusal(`${'a'.repeat(70)}€`)).toBe('auth.password'); // 71 characters, 73 bytes
   });
 });
+
+describe('bind: what each choice gives the registry', () => {
+  const scope = () => new Chart(Testing.app(), 'c');
+  test('htpasswd: a Secret the construct writes, and pull credentials', () => {
+    const config = RegistryAuth.htpasswd({ username: 'ci', password: PASSWORDS[0], realm: 'ours' }).bind(scope());
+    expect(config.htpasswd).toEqual({ secretName: 'registry-htpasswd', key: 'htpasswd', realm: 'ours', content: lineOf(PASSWORDS[0]) });
+    expect(config.pullCredentials).toEqual({ username: 'ci', password: PASSWORDS[0] });
+  });
+  test('an existing Secret: mounted, not written, no pull credentials', () => {
+    expect(RegistryAuth.fromExistingSecret('users', { key: 'file' }).bind(scope())).toEqual({ htpasswd: { secretName: 'users', key: 'file', realm: 'registry' } });
+  });
+  test('anonymous: nothing to mount', () => {
+    expect(RegistryAuth.anonymous().bind(scope())).toEqual({});
+  });
+  test('errors name the construct path and the auth prop', () => {
+    expect(() => RegistryAuth.fromExistingSecret('Users').bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.secretName' }));
+    expect(() => RegistryAuth.htpasswd({ username: 'ci', password: 'short' }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.password' }));
+  });
+  test('a variant of the consumer\'s own is mounted as it says (the construct switches on nothing)', () => {
+    class FromVault extends RegistryAuth {
+      constructor() { super(); }
+      public bind() { return { htpasswd: { secretName: 'vault-htpasswd', key: 'htpasswd', realm: 'vault' } }; }
+    }
+    const chart = new Chart(Testing.app(), 'c');
+    new LocalRegistry(chart, 'R', { httpSecret: RegistryHttpSecret.fromExistingSecret('http'), auth: new FromVault() });
+    const sts = chart.toJson().find((m: any) => m.kind === 'StatefulSet');
+    expect(sts.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'auth', secret: expect.objectContaining({ secretName: 'vault-htpasswd' }) }));
+    expect(chart.toJson().filter((m: any) => m.kind === 'Secret')).toEqual([]); // the Secret is the consumer's
+  });
+  test('anything else is refused as auth', () => {
+    expect(() => new LocalRegistry(new Chart(Testing.app(), 'c'), 'R', { httpSecret: RegistryHttpSecret.fromExistingSecret('http'), auth: {} as any }))
+      .toThrow(expect.objectContaining({ prop: 'auth' }));
+  });
+});

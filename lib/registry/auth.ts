@@ -1,5 +1,21 @@
 import { createHmac } from 'crypto';
 import bcrypt from 'bcryptjs';
+import { Construct } from 'constructs';
+import { checkDnsSubdomain, checkNonEmpty, checkSecretKey, PropError } from '../validation/props';
+
+/** What a LocalRegistry needs from its RegistryAuth (`RegistryAuth.bind`). */
+export interface RegistryAuthConfig {
+  /** The htpasswd Secret the registry mounts. @default none: anonymous access */
+  readonly htpasswd?: {
+    readonly secretName: string;
+    readonly key: string;
+    readonly realm: string;
+    /** The file's content when the construct writes the Secret itself; absent: the Secret is yours. */
+    readonly content?: string;
+  };
+  /** The user and password for image pull Secrets, when the construct knows them. @default none */
+  readonly pullCredentials?: { readonly username: string; readonly password: string };
+}
 
 /**
  * Who may use the registry. Anyone who reaches a node can reach its NodePort, so the default
@@ -29,10 +45,30 @@ export abstract class RegistryAuth {
   }
 
   protected constructor() {}
+
+  /**
+   * Checks this choice for the LocalRegistry `scope` (errors name its path and the `auth.*` prop)
+   * and says what the registry mounts and writes.
+   */
+  public abstract bind(scope: Construct): RegistryAuthConfig;
 }
 
 export class OwnedHtpasswd extends RegistryAuth {
   constructor(public readonly username: string, public readonly password: string, public readonly realm: string) { super(); }
+
+  public bind(scope: Construct): RegistryAuthConfig {
+    if (typeof this.username !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(this.username)) {
+      throw new PropError(scope, 'auth.username', this.username, 'expected 1-64 letters, digits, ".", "_" or "-"');
+    }
+    if (typeof this.password !== 'string' || this.password.length < 16 || Buffer.byteLength(this.password) > 72) {
+      throw new PropError(scope, 'auth.password', this.password, 'expected 16 to 72 characters, at most 72 bytes in UTF-8 (bcrypt ignores the rest); generate one with `openssl rand -hex 24`');
+    }
+    const realm = checkNonEmpty(scope, 'auth.realm', this.realm);
+    return {
+      htpasswd: { secretName: 'registry-htpasswd', key: 'htpasswd', realm, content: this.htpasswdLine() },
+      pullCredentials: { username: this.username, password: this.password },
+    };
+  }
 
   /** The htpasswd line: bcrypt (cost 10) with a salt derived from the password, so it is the same on every synth. */
   public htpasswdLine(): string {
@@ -42,10 +78,24 @@ export class OwnedHtpasswd extends RegistryAuth {
 
 export class ExistingHtpasswd extends RegistryAuth {
   constructor(public readonly secretName: string, public readonly key: string, public readonly realm: string) { super(); }
+
+  public bind(scope: Construct): RegistryAuthConfig {
+    return {
+      htpasswd: {
+        secretName: checkDnsSubdomain(scope, 'auth.secretName', this.secretName),
+        key: checkSecretKey(scope, 'auth.key', this.key),
+        realm: checkNonEmpty(scope, 'auth.realm', this.realm),
+      },
+    };
+  }
 }
 
 export class AnonymousAccess extends RegistryAuth {
   constructor() { super(); }
+
+  public bind(): RegistryAuthConfig {
+    return {};
+  }
 }
 
 /**

@@ -12,9 +12,9 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
-import { AnonymousAccess, ExistingHtpasswd, OwnedHtpasswd, RegistryAuth } from './auth';
+import { RegistryAuth } from './auth';
 import { RegistryConfigOptions, renderRegistryConfig } from './config';
 
 /** The registry image: Docker Distribution 2.8, the version the MicroK8s addon runs. */
@@ -40,22 +40,46 @@ export function kubectlImageFor(minor: string): string {
 }
 
 /** Where the registry's `http.secret` (signs upload state) comes from. */
+/** What a LocalRegistry needs from its RegistryHttpSecret (`RegistryHttpSecret.bind`). */
+export interface RegistryHttpSecretConfig {
+  /** The Secret and key the registry reads `http.secret` from. */
+  readonly secretName: string;
+  readonly key: string;
+  /** The value when the construct writes the Secret itself; absent: the Secret is yours. */
+  readonly value?: string;
+}
+
+/** The registry's `http.secret` (signs upload state; the same on every replica and restart). */
 export abstract class RegistryHttpSecret {
   /** The construct creates Secret `registry-http-secret` with this value (at least 32 characters). */
   public static fromValue(value: string): RegistryHttpSecret {
-    return new HttpSecretSource({ value });
+    return new OwnedHttpSecret(value);
   }
   /** An existing Secret in the registry namespace. */
   public static fromExistingSecret(secretName: string, key = 'http-secret'): RegistryHttpSecret {
-    return new HttpSecretSource({ secretName, key });
+    return new ExistingHttpSecret(secretName, key);
   }
-  /** @internal */
-  public abstract readonly source: { readonly value?: string; readonly secretName?: string; readonly key?: string };
+  /** Checks this choice for the LocalRegistry `scope` (errors name its path and the `httpSecret` prop). */
+  public abstract bind(scope: Construct): RegistryHttpSecretConfig;
 }
 
-/** @internal */
-class HttpSecretSource extends RegistryHttpSecret {
-  constructor(public readonly source: { readonly value?: string; readonly secretName?: string; readonly key?: string }) { super(); }
+class OwnedHttpSecret extends RegistryHttpSecret {
+  constructor(private readonly value: string) { super(); }
+
+  public bind(scope: Construct): RegistryHttpSecretConfig {
+    if (typeof this.value !== 'string' || this.value.length < 32 || /\s/.test(this.value)) {
+      throw new PropError(scope, 'httpSecret', this.value, 'expected at least 32 characters without whitespace (openssl rand -hex 32)');
+    }
+    return { secretName: 'registry-http-secret', key: 'http-secret', value: this.value };
+  }
+}
+
+class ExistingHttpSecret extends RegistryHttpSecret {
+  constructor(private readonly secretName: string, private readonly key: string) { super(); }
+
+  public bind(scope: Construct): RegistryHttpSecretConfig {
+    return { secretName: checkDnsSubdomain(scope, 'httpSecret.secretName', this.secretName), key: checkSecretKey(scope, 'httpSecret.key', this.key) };
+  }
 }
 
 export interface RegistryGarbageCollection {
@@ -150,6 +174,7 @@ export class LocalRegistry extends Construct {
   public readonly garbageCollectionJob?: k8s.KubeCronJob;
   /** Who may use it. */
   public readonly auth: RegistryAuth;
+  private readonly pullCredentials?: { readonly username: string; readonly password: string };
 
   constructor(scope: Construct, id: string, props: LocalRegistryProps) {
     super(scope, id);
@@ -166,7 +191,9 @@ export class LocalRegistry extends Construct {
     const schedule = gc.schedule === undefined ? '30 3 * * 0' : gc.schedule;
     if (schedule !== null) checkSchedule(this, 'garbageCollection.schedule', schedule, '30 3 * * 0');
     const kubectlImage = checkPinnedImage(this, 'garbageCollection.kubectlImage', gc.kubectlImage ?? DEFAULT_KUBECTL_IMAGE);
-    const auth = checkAuth(this, props.auth);
+    const authConfig = bindChoice(this, 'auth', props.auth,
+      'expected RegistryAuth.htpasswd({ username, password }), RegistryAuth.fromExistingSecret(name) or, to let anyone who reaches a node push and delete images, RegistryAuth.anonymous()');
+    const auth = authConfig.htpasswd;
 
     this.host = `localhost:${this.nodePort}`;
     this.hostsTomlPath = `/var/snap/microk8s/current/args/certs.d/${this.host}/hosts.toml`;
@@ -183,28 +210,14 @@ export class LocalRegistry extends Construct {
       new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: ns, labels: labels.all } });
     }
 
-    // ---- http.secret -----------------------------------------------------------------------
-    let secretName: string;
-    let secretKey: string;
-    const src = props.httpSecret?.source;
-    if (src?.value !== undefined) {
-      if (typeof src.value !== 'string' || src.value.length < 32 || /\s/.test(src.value)) {
-        throw new PropError(this, 'httpSecret', src.value, 'expected at least 32 characters without whitespace (openssl rand -hex 32)');
-      }
-      secretName = 'registry-http-secret';
-      secretKey = 'http-secret';
-      createOwnedSecret(this, props.secretScope, { name: secretName, namespace: ns, labels: labels.all, values: { [secretKey]: src.value } });
-    } else if (src?.secretName !== undefined) {
-      secretName = checkDnsSubdomain(this, 'httpSecret.secretName', src.secretName);
-      secretKey = checkSecretKey(this, 'httpSecret.key', src.key ?? 'http-secret');
-    } else {
-      throw new PropError(this, 'httpSecret', src, 'expected RegistryHttpSecret.fromValue(v) or RegistryHttpSecret.fromExistingSecret(name)');
+    // ---- http.secret and authentication (Secrets written here, or declared as the user's) -------
+    const http = bindChoice(this, 'httpSecret', props.httpSecret, 'expected RegistryHttpSecret.fromValue(v) or RegistryHttpSecret.fromExistingSecret(name)');
+    if (http.value !== undefined) {
+      createOwnedSecret(this, props.secretScope, { name: http.secretName, namespace: ns, labels: labels.all, values: { [http.key]: http.value } });
     }
-
-    // ---- authentication ---------------------------------------------------------------------
-    if (props.auth instanceof OwnedHtpasswd) {
+    if (auth?.content !== undefined) {
       createOwnedSecret(this, props.secretScope, {
-        name: auth!.secretName, namespace: ns, labels: labels.all, values: { [auth!.key]: props.auth.htpasswdLine() }, id: 'HtpasswdSecret',
+        name: auth.secretName, namespace: ns, labels: labels.all, values: { [auth.key]: auth.content }, id: 'HtpasswdSecret',
       });
     }
 
@@ -245,7 +258,7 @@ export class LocalRegistry extends Construct {
               imagePullPolicy: 'IfNotPresent',
               args: ['/etc/docker/registry/config.yml'],
               ports: [{ name: 'registry', containerPort: port, protocol: 'TCP' }],
-              env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: secretName, key: secretKey } } }],
+              env: [{ name: 'REGISTRY_HTTP_SECRET', valueFrom: { secretKeyRef: { name: http.secretName, key: http.key } } }],
               resources: withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { memory: k8s.Quantity.fromString('512Mi') },
@@ -268,9 +281,10 @@ export class LocalRegistry extends Construct {
         volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize, storageClassName })],
       },
     });
-    if (src.value === undefined) declareExternalSecret(this.statefulSet, secretName);
-    if (props.auth instanceof ExistingHtpasswd) declareExternalSecret(this.statefulSet, props.auth.secretName);
+    if (http.value === undefined) declareExternalSecret(this.statefulSet, http.secretName);
+    if (auth && auth.content === undefined) declareExternalSecret(this.statefulSet, auth.secretName);
     this.auth = props.auth;
+    this.pullCredentials = authConfig.pullCredentials;
 
     if (props.advertise ?? true) {
       // KEP-1755: tools discover the cluster's local registry here.
@@ -296,13 +310,14 @@ export class LocalRegistry extends Construct {
    */
   public createPullSecret(scope: Construct, id: string, options: { readonly name?: string; readonly namespace?: string } = {}): string {
     const name = options.name ?? 'registry-pull';
-    if (!(this.auth instanceof OwnedHtpasswd)) {
+    const user = this.pullCredentials;
+    if (!user) {
       throw new PropError(this, 'auth', this.auth.constructor.name,
         'createPullSecret needs RegistryAuth.htpasswd({ username, password }); with an existing htpasswd Secret create the pull Secret with kubectl create secret docker-registry');
     }
     const secretName = checkDnsSubdomain(this, 'createPullSecret.name', name);
-    const credentials = `${this.auth.username}:${this.auth.password}`;
-    const dockerConfig = { auths: { [this.host]: { username: this.auth.username, password: this.auth.password, auth: Buffer.from(credentials).toString('base64') } } };
+    const credentials = `${user.username}:${user.password}`;
+    const dockerConfig = { auths: { [this.host]: { username: user.username, password: user.password, auth: Buffer.from(credentials).toString('base64') } } };
     createOwnedSecret(new Construct(scope, id), undefined, {
       name: secretName, namespace: options.namespace ?? Chart.of(scope).namespace, labels: appLabels('registry', this.name, 'pull-secret').all,
       values: { '.dockerconfigjson': JSON.stringify(dockerConfig) }, type: 'kubernetes.io/dockerconfigjson',
@@ -457,27 +472,10 @@ function apiTokenVolume(): k8s.Volume {
   };
 }
 
-/** The htpasswd Secret the registry mounts, or undefined for anonymous access. */
-function checkAuth(scope: Construct, auth: RegistryAuth | undefined): { secretName: string; key: string; realm: string } | undefined {
-  if (auth instanceof AnonymousAccess) return undefined;
-  if (auth instanceof OwnedHtpasswd) {
-    if (typeof auth.username !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(auth.username)) {
-      throw new PropError(scope, 'auth.username', auth.username, 'expected 1-64 letters, digits, ".", "_" or "-"');
-    }
-    if (typeof auth.password !== 'string' || auth.password.length < 16 || Buffer.byteLength(auth.password) > 72) {
-      throw new PropError(scope, 'auth.password', auth.password, 'expected 16 to 72 characters, at most 72 bytes in UTF-8 (bcrypt ignores the rest); generate one with `openssl rand -hex 24`');
-    }
-    return { secretName: 'registry-htpasswd', key: 'htpasswd', realm: checkNonEmpty(scope, 'auth.realm', auth.realm) };
-  }
-  if (auth instanceof ExistingHtpasswd) {
-    return {
-      secretName: checkDnsSubdomain(scope, 'auth.secretName', auth.secretName),
-      key: checkSecretKey(scope, 'auth.key', auth.key),
-      realm: checkNonEmpty(scope, 'auth.realm', auth.realm),
-    };
-  }
-  throw new PropError(scope, 'auth', auth,
-    'expected RegistryAuth.htpasswd({ username, password }), RegistryAuth.fromExistingSecret(name) or, to let anyone who reaches a node push and delete images, RegistryAuth.anonymous()');
+/** `choice.bind(scope)` of a union-like prop, or a PropError when the prop is not one of its variants. */
+function bindChoice<T>(scope: Construct, prop: string, choice: { bind(scope: Construct): T } | undefined, accepted: string): T {
+  if (typeof choice?.bind !== 'function') throw new PropError(scope, prop, choice, accepted);
+  return choice.bind(scope);
 }
 
 /** containerd registry host configuration for a plain-HTTP registry at `host`. */
