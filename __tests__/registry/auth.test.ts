@@ -125,6 +125,22 @@ describe('bind: what each choice gives the registry', () => {
     expect(() => RegistryAuth.fromExistingSecret('Users').bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.secretName' }));
     expect(() => RegistryAuth.htpasswd({ username: 'ci', password: 'short' }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.password' }));
   });
+  test.each<[unknown, boolean]>([
+    ['ci', true], ['registry.user-1_x', true], ['u'.repeat(64), true],
+    ['u'.repeat(65), false], ['', false], ['ci user', false], ['ci!', false], ['!ci', false], ['ci:x', false], [5, false],
+  ])('username %j: accepted %s (an htpasswd line is user:hash)', (username, ok) => {
+    const bind = () => RegistryAuth.htpasswd({ username: username as string, password: PASSWORDS[0] }).bind(scope());
+    if (ok) expect(bind().pullCredentials?.username).toBe(username);
+    else expect(bind).toThrow(expect.objectContaining({ prop: 'auth.username', constructPath: 'c' }));
+  });
+
+  test('an empty realm or key is refused, naming its prop', () => {
+    expect(() => RegistryAuth.htpasswd({ username: 'ci', password: PASSWORDS[0], realm: '' }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.realm' }));
+    expect(() => RegistryAuth.fromExistingSecret('users', { realm: '' }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.realm' }));
+    expect(() => RegistryAuth.fromExistingSecret('users', { key: '' }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.key' }));
+    expect(() => RegistryAuth.htpasswd({ username: 'ci', password: 5 as any }).bind(scope())).toThrow(expect.objectContaining({ prop: 'auth.password' }));
+  });
+
   test('a variant of the consumer\'s own is mounted as it says (the construct switches on nothing)', () => {
     class FromVault extends RegistryAuth {
       constructor() { super(); }
