@@ -1,5 +1,5 @@
 /** IP addresses and CIDRs as the API server's lenient ("sloppy") parser reads them. */
-import { checkCidr, hostnameProblem, isIPAddress } from '../../lib/common/k8s-names';
+import { checkCidr, hostnameProblem, ingressHostProblem, isIPAddress } from '../../lib/common/k8s-names';
 
 test.each<[string, boolean]>([
   ['1.2.3.4', true], ['255.255.255.255', true], ['0.0.0.0', true],
@@ -26,4 +26,11 @@ test.each<[unknown, boolean]>([
   [`${'a'.repeat(64)}.example.com`, false], ['1.2.3.4', false], ['::1', false], ['*', false], ['a.*.b', false], ['Shop.example.com', false], ['', false], [5, false],
 ])('%j is a host name: %s', (host, ok) => {
   expect(hostnameProblem(host) === undefined).toBe(ok);
+});
+
+test('an Ingress host may have labels longer than 63 characters (the server takes them); our host names may not', () => {
+  const long = `${'a'.repeat(64)}.example.com`;
+  expect(ingressHostProblem(long)).toBeUndefined();
+  expect(hostnameProblem(long)).toBeDefined();
+  for (const refused of ['1.2.3.4', '*', 'a.*.b', 'x'.repeat(254), 5]) expect([refused, ingressHostProblem(refused) !== undefined]).toEqual([refused, true]);
 });

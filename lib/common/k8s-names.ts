@@ -27,16 +27,23 @@ export function dns1123SubdomainProblem(value: unknown, max = 253): string | und
 }
 
 /**
- * A host name an Ingress serves and a certificate names: a DNS-1123 subdomain whose labels are
- * real DNS labels (at most 63 characters each), a leading "*." for a wildcard, and not an IP
- * address as the API server reads one.
+ * An Ingress rule's host as the API server takes it: a DNS-1123 subdomain of at most 253
+ * characters, a wildcard only as a leading "*.", and not an IP address as the server reads one.
  */
-export function hostnameProblem(value: unknown): string | undefined {
+export function ingressHostProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (isIPAddress(value)) return 'must be a DNS name, not an IP address';
-  const bare = value.startsWith('*.') ? value.slice(2) : value;
   if (value.length > 253) return 'must be no more than 253 characters';
-  return dns1123SubdomainProblem(bare) ?? (bare.split('.').some(l => l.length > 63) ? 'each dot-separated part must be no more than 63 characters' : undefined);
+  return dns1123SubdomainProblem(value.startsWith('*.') ? value.slice(2) : value);
+}
+
+/**
+ * A host name our constructs and config accept: an Ingress host (above) whose labels are also
+ * real DNS labels of at most 63 characters, as a certificate and a resolver need them.
+ */
+export function hostnameProblem(value: unknown): string | undefined {
+  return ingressHostProblem(value)
+    ?? ((value as string).split('.').some(l => l.length > 63) ? 'each dot-separated part must be no more than 63 characters' : undefined);
 }
 
 /** A DNS-1035 label: a DNS-1123 label that starts with a letter. */

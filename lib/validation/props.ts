@@ -178,8 +178,7 @@ export function checkResources<T extends { requests?: Record<string, { value: st
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, q] of Object.entries(resources?.[kind] ?? {})) {
       const text = String((q as { value: string | number })?.value ?? q);
-      // Stryker disable next-line MethodExpression: parseQuantity trims its input itself
-      const value = parseQuantity(text.trim());
+      const value = parseQuantity(text);
       if (value === undefined || value < 0) {
         throw new PropError(scope, `${prop}.${kind}.${resource}`, text, 'expected a non-negative Kubernetes quantity such as "250m" or "512Mi"');
       }

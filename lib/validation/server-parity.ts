@@ -1,7 +1,7 @@
 import { cronProblem } from '../common/cron';
 import {
   checkCidr, cidrStrictlyWithin, dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, envVarNameProblem,
-  ianaServiceNameProblem, isIPAddress, labelValueProblem, pathSegmentNameProblem, qualifiedNameProblem,
+  ianaServiceNameProblem, ingressHostProblem, labelValueProblem, pathSegmentNameProblem, qualifiedNameProblem,
 } from '../common/k8s-names';
 import { containersOf, podTemplateOf } from './pods';
 import { parseQuantity } from './props';
@@ -188,9 +188,8 @@ function checkResources(resources: any, path: string, add: Add): void {
   const parsed: Record<string, Record<string, number>> = { requests: {}, limits: {} };
   for (const kind of ['requests', 'limits'] as const) {
     for (const [name, raw] of Object.entries<unknown>(resources[kind] ?? {})) {
-      // The server trims a quantity before parsing it.
-      // Stryker disable next-line MethodExpression: parseQuantity trims as well; this says what the server does
-      const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseQuantity(raw.trim()) : undefined;
+      // parseQuantity trims, as the server does.
+      const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseQuantity(raw) : undefined;
       if (value === undefined) add('quantity', `${path}.${kind}.${name}`, `${JSON.stringify(raw)} is not a Kubernetes quantity (e.g. "500m", "1Gi")`);
       else if (value < 0) add('quantity', `${path}.${kind}.${name}`, `${JSON.stringify(raw)} must not be negative`);
       else parsed[kind][name] = value;
@@ -242,10 +241,7 @@ function checkIngress(m: any, add: Add): void {
   (m.spec?.rules ?? []).forEach((rule: any, i: number) => {
     const host = rule?.host;
     if (host !== undefined && host !== '') {
-      // Past a subdomain check of `bare`, host is a string (with its wildcard, at most 253 characters).
-      const bare = typeof host === 'string' && host.startsWith('*.') ? host.slice(2) : host;
-      const problem = isIPAddress(String(host)) ? 'must be a DNS name, not an IP address'
-        : dns1123SubdomainProblem(bare) ?? (host.length > 253 ? 'must be no more than 253 characters' : undefined);
+      const problem = ingressHostProblem(host);
       if (problem) add('ingress-rule', `spec.rules[${i}].host`, `host ${JSON.stringify(host)}: ${problem} (a wildcard only as a leading "*.")`);
     }
     // Stryker disable next-line ArrayDeclaration: a stand-in element that is not an object has no fields, like no element
