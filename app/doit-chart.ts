@@ -46,8 +46,9 @@ export interface DoitChartProps extends ChartProps {
 }
 
 /**
- * The doit app: PostgreSQL → ElixirDeployment (DATABASE_URL) → TlsIngress (PHX_HOST from its
- * host), with NetworkPolicies around them.
+ * The doit app: PostgreSQL → ElixirDeployment (DATABASE_URL; the app registers as the
+ * database's client) → TlsIngress (which sets PHX_HOST to its host), in a namespace that
+ * denies by default; each construct's NetworkPolicies follow from those registrations.
  */
 export class DoitChart extends Chart {
   public readonly postgres: PostgresStatefulSet;
@@ -67,6 +68,7 @@ export class DoitChart extends Chart {
       imageDigest: props.postgres.imageDigest,
       storageSize: props.postgres.storageSize,
       storageClassName: props.postgres.storageClassName,
+      networkPolicies: true,
       credentials: s
         ? PostgresCredentials.fromValues({ password: s.postgresPassword, superuserPassword: s.postgresSuperuserPassword })
         // The same two names as the generated Secrets: the app's, and the superuser's of its own.
@@ -84,6 +86,7 @@ export class DoitChart extends Chart {
       secretScope: s?.scope,
       migrations: { command: [...DOIT_IMAGE_FACTS.migrate], mode: MigrationMode.INIT_CONTAINER },
       imagePullSecrets: props.imagePullSecrets,
+      networkPolicies: true,
       // Without generated secrets the pull Secret is yours (README, Secrets).
       externalImagePullSecrets: s ? [] : props.imagePullSecrets,
     });
@@ -100,19 +103,12 @@ export class DoitChart extends Chart {
       certificate: props.certificate,
       hsts: props.hsts === false ? false : undefined,
     });
-    // One source of truth for the public host: LiveView's origin check compares PHX_HOST.
-    this.app.setPublicHost(this.ingress.host);
 
     if (props.backup) {
       // Dumps on a volume of the same (Retain) class as the database.
       this.backup = new PostgresBackup(this, 'Backup', { database: this.postgres, ...props.backup, claimScope: props.volumesScope });
     }
-
-    this.networkPolicies = new PhoenixNetworkPolicies(this, 'NetworkPolicies', {
-      app: this.app,
-      database: { podSelector: this.postgres.podSelector, port: this.postgres.port },
-      databaseClients: [this.app.migrationPodSelector, this.backup?.podSelector].filter((s): s is Record<string, string> => !!s),
-      acmeHttp01Solver: this.ingress.acmeHttp01,
-    });
+    // Both constructs asked for the namespace's default deny; there is one.
+    this.networkPolicies = PhoenixNetworkPolicies.of(this);
   }
 }

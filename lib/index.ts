@@ -6,7 +6,7 @@ export * from './elixir';
 export * from './ingress';
 export * from './network';
 export * from './registry';
-export type { IHttpBackend } from './common/backend';
+export type { IHttpBackend, HttpExposure } from './common/backend';
 export { appLabels } from './common/labels';
 export type { AppLabels } from './common/labels';
 export * from './validation';

@@ -1,3 +1,4 @@
+import { canConnect, pod, podLabels } from '../network/evaluator';
 import { App, Chart, Testing } from 'cdk8s';
 import { buildDoitStack, DoitConfig, DoitSecretValues, doitOutputFile, loadConfig } from '../../app';
 import { expectValid, validate } from '../../lib';
@@ -63,9 +64,9 @@ describe('the doit stack on defaults', () => {
 
   test('cert-manager with HTTP-01: the solver pods are allowed through default deny', () => {
     const names = (env: Record<string, string>) => stack(env).byChart['03-doit'].filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
-    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' })).toContain('allow-acme-http01-solver');
-    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' })).not.toContain('allow-acme-http01-solver');
-    expect(names({})).not.toContain('allow-acme-http01-solver');
+    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' })).toContain('acme-http01-solver-ingress');
+    expect(names({ DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'self-signed' })).not.toContain('acme-http01-solver-ingress');
+    expect(names({})).not.toContain('acme-http01-solver-ingress');
   });
 
   test('daily backups of the database to a retained volume, configurable', () => {
@@ -221,14 +222,22 @@ describe('the doit stack on defaults', () => {
     expect(pod({ DOIT_REGISTRY_ENABLED: 'false' }).imagePullSecrets).toBeUndefined();
   });
 
-  test('NetworkPolicies: default deny plus the app flows, in the app namespace', () => {
+  test('NetworkPolicies: default deny plus the flows the constructs registered, in the app namespace', () => {
     const { byChart } = stack();
-    const names = byChart['03-doit'].filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name);
-    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-client-1-to-database', 'allow-database-from-clients']);
-    // the backup CronJob's pods may reach the database
-    const backupLabels = find(byChart['03-doit'], 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.metadata.labels;
-    expect(selects(find(byChart['03-doit'], 'NetworkPolicy', 'allow-client-1-to-database').spec.podSelector.matchLabels, backupLabels)).toBe(true);
-    expect(find(byChart['03-doit'], 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const doit = byChart['03-doit'];
+    const names = doit.filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name).sort();
+    expect(names).toEqual(['allow-dns', 'default-deny', 'elixir-egress', 'elixir-ingress', 'postgres-backup-egress', 'postgres-ingress']);
+    const labels = (kind: string, name: string) => pod('doit', podLabels(find(doit, kind, name)));
+    const [app, db, backup] = [labels('Deployment', 'elixir'), labels('StatefulSet', 'postgres'), labels('CronJob', 'postgres-backup')];
+    const controller = pod('ingress', { 'app.kubernetes.io/name': 'traefik' });
+    expect(canConnect(doit, controller, app, 4000)).toBe(true);
+    expect(canConnect(doit, app, app, 9000)).toBe(true);
+    expect(canConnect(doit, app, db, 5432)).toBe(true);
+    expect(canConnect(doit, backup, db, 5432)).toBe(true); // the backup registered itself
+    expect(canConnect(doit, controller, db, 5432)).toBe(false);
+    expect(canConnect(doit, backup, app, 4000)).toBe(false);
+    expect(canConnect(doit, pod('doit', { app: 'debug' }), db, 5432)).toBe(false);
+    expect(find(doit, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
   test('several stacks in one App (distinct namespaces) do not collide', () => {

@@ -3,7 +3,7 @@ import {
   ElixirDeployment, ElixirSecrets, expectValid, IHttpBackend, IngressCertificate, IngressController, PropError,
   SelfSignedCaIssuer, TlsIngress, TlsIngressProps, validate,
 } from '../../lib';
-import { find, synth } from '../util';
+import { find, synth, testChart } from '../util';
 
 function setup(props: Partial<TlsIngressProps> = {}, app: App = Testing.app()) {
   const chart = new Chart(app, 'doit', { namespace: 'doit' });
@@ -133,7 +133,7 @@ describe('TlsIngress', () => {
     test('self-signed CA: bootstrap Issuer → one-year CA Certificate → CA Issuer, all namespaced, once per chart', () => {
       const app = Testing.app();
       const first = setup({ hosts: ['a.local'], certificate: IngressCertificate.selfSignedCa() }, app);
-      new TlsIngress(first.chart, 'Second', { backend: first.backend, name: 'second', hosts: ['b.local'], certificate: IngressCertificate.selfSignedCa() });
+      new TlsIngress(first.chart, 'Second', { backend: { serviceName: first.backend.serviceName, servicePort: first.backend.servicePort }, name: 'second', hosts: ['b.local'], certificate: IngressCertificate.selfSignedCa() });
       const issuers = synth(first.chart).filter(m => m.apiVersion === 'cert-manager.io/v1');
       expect(issuers.map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
         'Issuer/doit/local-ca-bootstrap', 'Certificate/doit/local-ca', 'Issuer/doit/local-ca',
@@ -275,7 +275,10 @@ describe('TlsIngress', () => {
     });
 
     test('wildcard is fine with a DNS-01 issuer', () => {
-      expect(() => setup({ hosts: ['*.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le-dns', challenge: 'dns01' }) })).not.toThrow();
+      expect(() => new TlsIngress(testChart('doit'), 'I', { backend: { serviceName: 'web', servicePort: 80 }, hosts: ['*.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le-dns', challenge: 'dns01' }) })).not.toThrow();
+      // an app behind it needs to be told which host browsers use: PHX_HOST cannot be a wildcard
+      expect(() => setup({ hosts: ['*.example.com'], certificate: IngressCertificate.certManager({ clusterIssuer: 'le-dns', challenge: 'dns01' }) }))
+        .toThrow(expect.objectContaining({ prop: 'phxHost', message: expect.stringMatching(/doit\/Elixir.*wildcard.*set phxHost/) }));
     });
 
     test('Traefik needs a namespaced chart', () => {

@@ -1,154 +1,220 @@
-import { PhoenixNetworkPolicies, PhoenixNetworkPoliciesProps, PropError } from '../../lib';
-import { selectorMatches } from '../../lib/validation/pods';
-import { Manifest, synth, testChart } from '../util';
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ElixirDeployment, ElixirSecrets, IngressCertificate, MigrationMode, Peer, PhoenixNetworkPolicies, PodPeer, PostgresBackup,
+  PostgresCredentials, PostgresStatefulSet, PropError, TlsIngress,
+} from '../../lib';
+import { Manifest, find, synth, testChart } from '../util';
+import { canConnect, pod, podLabels } from './evaluator';
 
-const APP = { 'app.kubernetes.io/name': 'web' };
-const DB = { 'app.kubernetes.io/name': 'postgres' };
-const MIGRATE = { 'app.kubernetes.io/name': 'web-migrate' };
-const props: PhoenixNetworkPoliciesProps = {
-  app: { podSelector: APP, httpPort: 4000, epmdPort: 4369, distributionPort: 9000 },
-  database: { podSelector: DB, port: 5432 },
-  databaseClients: [MIGRATE],
-};
+const APP_IMAGE = 'localhost:32000/shop:1.0.0';
 
-interface Pod { ns: string; labels: Record<string, string> }
-const pod = (ns: string, labels: Record<string, string>): Pod => ({ ns, labels });
-// Kubernetes selector semantics (matchLabels and matchExpressions; {} selects everything)
-const matches = (sel: any, labels: Record<string, string>) => selectorMatches(sel, labels);
-const nsLabels = (ns: string) => ({ 'kubernetes.io/metadata.name': ns });
-
-function peerMatches(peer: any, policyNs: string, other: Pod): boolean {
-  if (peer.namespaceSelector) {
-    return matches(peer.namespaceSelector, nsLabels(other.ns)) && (!peer.podSelector || matches(peer.podSelector, other.labels));
-  }
-  return other.ns === policyNs && matches(peer.podSelector, other.labels);
+/** A shop: app (Job migrations), database, backup, Ingress with an HTTP-01 certificate. */
+function shop(chart: Construct, options: { name?: string; policiesFirst?: boolean; policiesLast?: boolean; networkPolicies?: boolean } = {}) {
+  if (options.policiesFirst) new PhoenixNetworkPolicies(chart, 'Net');
+  const name = options.name ?? 'shop';
+  const db = new PostgresStatefulSet(chart, `${name}Db`, { name: `${name}-db`, credentials: PostgresCredentials.fromExistingSecret(`${name}-db`) });
+  const web = new ElixirDeployment(chart, `${name}Web`, {
+    name,
+    image: APP_IMAGE,
+    nodeBasename: 'shop',
+    secrets: ElixirSecrets.fromExistingSecret(`${name}-secrets`),
+    database: db,
+    migrations: { command: ['/app/bin/migrate'], mode: MigrationMode.JOB },
+    networkPolicies: options.networkPolicies,
+  });
+  const backup = new PostgresBackup(chart, `${name}Backup`, { database: db });
+  const ingress = web.exposeViaIngress('Ingress', { hosts: [`${name}.example.com`], certificate: IngressCertificate.certManager({ clusterIssuer: 'letsencrypt' }) });
+  if (options.policiesLast) new PhoenixNetworkPolicies(chart, 'Net');
+  return { db, web, backup, ingress };
 }
 
-/** Kubernetes NetworkPolicy semantics for one direction of one connection. */
-function allowedBy(policies: Manifest[], subject: Pod, other: Pod, port: number, proto: string, dir: 'Ingress' | 'Egress'): boolean {
-  const selecting = policies.filter(p => p.metadata.namespace === subject.ns
-    && (p.spec.policyTypes ?? ['Ingress']).includes(dir) && matches(p.spec.podSelector, subject.labels));
-  if (selecting.length === 0) return true; // not isolated
-  return selecting.some(p => (p.spec[dir === 'Ingress' ? 'ingress' : 'egress'] ?? []).some((rule: any) => {
-    const peers = rule[dir === 'Ingress' ? 'from' : 'to'];
-    const peerOk = !peers || peers.some((peer: any) => peerMatches(peer, subject.ns, other));
-    const portOk = !rule.ports || rule.ports.some((pp: any) => pp.port === port && (pp.protocol ?? 'TCP') === proto);
-    return peerOk && portOk;
-  }));
-}
+const policiesOf = (ms: Manifest[]) => ms.filter(m => m.kind === 'NetworkPolicy');
 
-function canConnect(policies: Manifest[], from: Pod, to: Pod, port: number, proto = 'TCP'): boolean {
-  return allowedBy(policies, from, to, port, proto, 'Egress') && allowedBy(policies, to, from, port, proto, 'Ingress');
-}
-
-describe('PhoenixNetworkPolicies', () => {
-  // Built for each test (not once for the describe block), so mutation testing attributes the
-  // construct's code to the tests that check it.
-  let policies: Manifest[];
+describe('connections and the NetworkPolicies derived from them', () => {
+  let all: Manifest[];
   beforeEach(() => {
     const chart = testChart('shop');
-    new PhoenixNetworkPolicies(chart, 'Net', { ...props, labels: { 'app.kubernetes.io/part-of': 'shop' } });
-    policies = synth(chart);
+    shop(chart, { networkPolicies: true });
+    all = synth(chart);
   });
-
-  const app = pod('shop', APP);
-  const app2 = pod('shop', { ...APP, extra: 'x' });
-  const db = pod('shop', DB);
-  const migrate = pod('shop', MIGRATE);
-  const stranger = pod('shop', { 'app.kubernetes.io/name': 'debug' });
-  const ingress = pod('ingress', { 'app.kubernetes.io/name': 'traefik' });
+  const labelsOf = (kind: string, name: string) => pod('shop', podLabels(find(all, kind, name)));
+  const ingressController = pod('ingress', { 'app.kubernetes.io/name': 'traefik' });
   const coredns = pod('kube-system', { 'k8s-app': 'kube-dns' });
-  const otherNs = pod('other', APP);
+  const stranger = pod('shop', { 'app.kubernetes.io/name': 'debug' });
+  const solver = pod('shop', { 'acme.cert-manager.io/http01-solver': 'true' });
 
-  test('snapshot', () => expect(policies).toMatchSnapshot());
-
-  test('every policy is in the chart namespace and labelled', () => {
-    for (const p of policies) {
-      expect(p.kind).toBe('NetworkPolicy');
-      expect(p.metadata.namespace).toBe('shop');
-      expect(p.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'shop' });
+  test('allowed: exactly what the constructs registered, read off the synthesized pods', () => {
+    const app = labelsOf('Deployment', 'shop');
+    const db = labelsOf('StatefulSet', 'shop-db');
+    const migrate = pod('shop', all.find(m => m.kind === 'Job')!.spec.template.metadata.labels);
+    const backup = labelsOf('CronJob', 'shop-db-backup');
+    expect(canConnect(all, ingressController, app, 4000)).toBe(true);
+    expect(canConnect(all, app, app, 4369)).toBe(true);
+    expect(canConnect(all, app, app, 9000)).toBe(true);
+    expect(canConnect(all, app, db, 5432)).toBe(true);
+    expect(canConnect(all, migrate, db, 5432)).toBe(true);
+    expect(canConnect(all, backup, db, 5432)).toBe(true);
+    expect(canConnect(all, ingressController, solver, 8089)).toBe(true);
+    for (const p of [app, db, migrate, backup, stranger]) {
+      expect(canConnect(all, p, coredns, 53, 'UDP')).toBe(true);
+      expect(canConnect(all, p, coredns, 53, 'TCP')).toBe(true);
     }
+    // denied: everything else
+    expect(canConnect(all, ingressController, app, 4369)).toBe(false);
+    expect(canConnect(all, ingressController, db, 5432)).toBe(false);
+    expect(canConnect(all, ingressController, solver, 4000)).toBe(false);
+    expect(canConnect(all, stranger, db, 5432)).toBe(false);
+    expect(canConnect(all, stranger, app, 4000)).toBe(false);
+    expect(canConnect(all, stranger, solver, 8089)).toBe(false);
+    expect(canConnect(all, pod('other', app.labels), app, 9000)).toBe(false); // same labels, other namespace
+    expect(canConnect(all, app, db, 22)).toBe(false);
+    expect(canConnect(all, db, app, 4000)).toBe(false);
+    expect(canConnect(all, migrate, app, 9000)).toBe(false);
+    expect(canConnect(all, backup, app, 4000)).toBe(false);
+    expect(canConnect(all, app, pod('kube-system', { 'k8s-app': 'metrics' }), 53, 'UDP')).toBe(false);
   });
 
-  test('allowed: exactly the flows the app needs', () => {
-    expect(canConnect(policies, ingress, app, 4000)).toBe(true);
-    expect(canConnect(policies, app, app2, 4369)).toBe(true);
-    expect(canConnect(policies, app, app2, 9000)).toBe(true);
-    expect(canConnect(policies, app, db, 5432)).toBe(true);
-    expect(canConnect(policies, migrate, db, 5432)).toBe(true);
-    for (const p of [app, db, migrate, stranger]) {
-      expect(canConnect(policies, p, coredns, 53, 'UDP')).toBe(true);
-      expect(canConnect(policies, p, coredns, 53, 'TCP')).toBe(true);
-    }
-  });
-
-  test('denied: everything else', () => {
-    expect(canConnect(policies, ingress, app, 4369)).toBe(false); // controller cannot reach epmd
-    expect(canConnect(policies, ingress, db, 5432)).toBe(false);
-    expect(canConnect(policies, stranger, db, 5432)).toBe(false);
-    expect(canConnect(policies, stranger, app, 4000)).toBe(false);
-    expect(canConnect(policies, otherNs, app, 9000)).toBe(false); // same labels, other namespace
-    expect(canConnect(policies, app, db, 22)).toBe(false);
-    expect(canConnect(policies, db, app, 4000)).toBe(false);
-    expect(canConnect(policies, migrate, app, 9000)).toBe(false);
-    expect(canConnect(policies, app, pod('kube-system', { 'k8s-app': 'metrics' }), 53, 'UDP')).toBe(false);
-    expect(canConnect(policies, app, pod('internet', {}), 443)).toBe(false);
-  });
-
-  test('ACME HTTP-01 solver pods are reachable from the ingress namespace only when asked', () => {
-    const solver = pod('shop', { 'acme.cert-manager.io/http01-solver': 'true' });
-    expect(canConnect(policies, ingress, solver, 8089)).toBe(false);
-    const chart = testChart('shop');
-    new PhoenixNetworkPolicies(chart, 'Net', { ...props, acmeHttp01Solver: true });
-    const withSolver = synth(chart);
-    expect(canConnect(withSolver, ingress, solver, 8089)).toBe(true);
-    expect(canConnect(withSolver, stranger, solver, 8089)).toBe(false);
-    expect(canConnect(withSolver, ingress, solver, 22)).toBe(false);
-    // the solver policy opens 8089 on the solver pods only
-    for (const other of [app, db, migrate, stranger]) expect(canConnect(withSolver, ingress, other, 8089)).toBe(false);
-    const solverPolicy = withSolver.find(p => p.metadata.name === 'allow-acme-http01-solver')!;
-    expect(solverPolicy.spec.podSelector).toEqual({ matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } });
+  test('one ingress and one egress policy per set of pods, named after its construct', () => {
+    expect(policiesOf(all).map(p => p.metadata.name).sort()).toEqual([
+      'acme-http01-solver-ingress', 'allow-dns', 'default-deny', 'shop-db-backup-egress', 'shop-db-ingress',
+      'shop-egress', 'shop-ingress', 'shop-migrate-egress',
+    ]);
+    const solverPolicy = find(all, 'NetworkPolicy', 'acme-http01-solver-ingress');
     expect(solverPolicy.metadata.annotations).toEqual({ 'validation.microk8s-phoenix.io/external-pods': expect.stringContaining('cert-manager') });
+    expect(find(all, 'NetworkPolicy', 'shop-db-ingress').spec.policyTypes).toEqual(['Ingress']);
+    expect(find(all, 'NetworkPolicy', 'shop-egress').spec.policyTypes).toEqual(['Egress']);
   });
 
-  test('policy names, in creation order, one per database client', () => {
+  test('the same policies whether the namespace denies by default before, during or after the constructs', () => {
+    const render = (options: Parameters<typeof shop>[1]) => {
+      const chart = testChart('shop');
+      shop(chart, options);
+      return policiesOf(synth(chart)).map(p => ({ name: p.metadata.name, spec: p.spec })).sort((a, b) => a.name.localeCompare(b.name));
+    };
+    const during = render({ networkPolicies: true });
+    expect(render({ policiesFirst: true })).toEqual(during);
+    expect(render({ policiesLast: true })).toEqual(during);
+  });
+
+  test('no NetworkPolicy at all unless the namespace denies by default', () => {
     const chart = testChart('shop');
-    const net = new PhoenixNetworkPolicies(chart, 'Net', { ...props, databaseClients: [MIGRATE, { 'app.kubernetes.io/name': 'report' }], acmeHttp01Solver: true });
-    const names = ['default-deny', 'allow-dns', 'allow-ingress-to-app', 'allow-app-cluster', 'allow-app-to-database', 'allow-client-1-to-database',
-      'allow-client-2-to-database', 'allow-acme-http01-solver', 'allow-database-from-clients'];
-    expect(net.policyNames).toEqual(names);
-    expect(synth(chart).map(p => p.metadata.name)).toEqual(names);
+    shop(chart);
+    expect(policiesOf(synth(chart))).toEqual([]);
+  });
+});
+
+describe('many instances in one namespace', () => {
+  test('two apps with their databases: no collisions, one default deny, each app reaches only its own database', () => {
+    const chart = testChart('shop');
+    shop(chart, { name: 'shop', networkPolicies: true });
+    shop(chart, { name: 'blog', networkPolicies: true });
+    const all = synth(chart);
+    const keys = all.map(m => `${m.kind}/${m.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.filter(k => k === 'NetworkPolicy/default-deny')).toHaveLength(1);
+    expect(keys.filter(k => k === 'NetworkPolicy/acme-http01-solver-ingress')).toHaveLength(1);
+    const p = (kind: string, name: string) => pod('shop', podLabels(find(all, kind, name)));
+    const [shopApp, blogApp, shopDb, blogDb] = [p('Deployment', 'shop'), p('Deployment', 'blog'), p('StatefulSet', 'shop-db'), p('StatefulSet', 'blog-db')];
+    expect(canConnect(all, shopApp, shopDb, 5432)).toBe(true);
+    expect(canConnect(all, blogApp, blogDb, 5432)).toBe(true);
+    expect(canConnect(all, shopApp, blogDb, 5432)).toBe(false);
+    expect(canConnect(all, blogApp, shopDb, 5432)).toBe(false);
+    expect(canConnect(all, shopApp, blogApp, 9000)).toBe(false); // two Erlang clusters, not one
+    // PHX_HOST follows each app's own Ingress
+    const phxHost = (name: string) => find(all, 'Deployment', name).spec.template.spec.containers[0].env.find((e: any) => e.name === 'PHX_HOST').value;
+    expect(phxHost('shop')).toBe('shop.example.com');
+    expect(phxHost('blog')).toBe('blog.example.com');
+  });
+
+  test('two constructs of one name in one namespace: a clear error naming both', () => {
+    const chart = testChart('shop');
+    new PostgresStatefulSet(chart, 'A', { credentials: PostgresCredentials.fromExistingSecret('a') });
+    let error: unknown;
+    try { new PostgresStatefulSet(chart, 'B', { credentials: PostgresCredentials.fromExistingSecret('b') }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(PropError);
+    expect((error as PropError).prop).toBe('name');
+    expect((error as Error).message).toMatch(/test\/B.*"name".*test\/A/s);
+    // the same name in another namespace of the same app is fine
+    new PostgresStatefulSet(new Chart(chart.node.scope as Construct, 'other', { namespace: 'other' }), 'B', { credentials: PostgresCredentials.fromExistingSecret('b') });
+  });
+
+  test('default deny once per namespace: of() shares it, a second one is refused, other namespaces get their own', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'a' });
+    const first = PhoenixNetworkPolicies.of(a);
+    expect(PhoenixNetworkPolicies.of(new Chart(app, 'a2', { namespace: 'a' }))).toBe(first);
+    expect(() => new PhoenixNetworkPolicies(a, 'Again')).toThrow(/a\/Again: namespace "a" already has its default-deny NetworkPolicies from a\/PhoenixNetworkPolicies-a/);
+    const b = PhoenixNetworkPolicies.of(new Chart(app, 'b', { namespace: 'b' }));
+    expect(b).not.toBe(first);
+    expect(b.namespace).toBe('b');
+    // a new App starts afresh
+    expect(PhoenixNetworkPolicies.of(new Chart(Testing.app(), 'a', { namespace: 'a' }))).not.toBe(first);
+  });
+});
+
+describe('explicit control', () => {
+  test('connections.allowTo / allowFrom for what the library does not know', () => {
+    const chart = testChart('shop');
+    PhoenixNetworkPolicies.of(chart);
+    const { web } = shop(chart);
+    const worker = new PodPeer(chart, 'Worker', { peerName: 'worker', podSelector: { app: 'worker' } });
+    web.connections.allowTo(Peer.ipBlock('0.0.0.0/0', ['10.0.0.0/8']), [443]);
+    web.connections.allowFrom(worker, [4000, { port: 4001, protocol: 'UDP' }]);
+    web.connections.allowFrom(worker, [4000, { port: 4001, protocol: 'UDP' }]); // once is enough
+    const all = synth(chart);
+    const app = pod('shop', podLabels(find(all, 'Deployment', 'shop')));
+    expect(canConnect(all, pod('shop', { app: 'worker' }), app, 4000)).toBe(true);
+    expect(canConnect(all, pod('shop', { app: 'worker' }), app, 4001, 'UDP')).toBe(true);
+    expect(canConnect(all, pod('shop', { app: 'worker' }), app, 4002)).toBe(false);
+    expect(find(all, 'NetworkPolicy', 'worker-egress').spec.egress).toHaveLength(1);
+    expect(find(all, 'NetworkPolicy', 'shop-egress').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
+  test('pods in another namespace are selected with their namespace', () => {
+    const app = Testing.app();
+    const tools = new Chart(app, 'tools', { namespace: 'tools' });
+    const shopChart = new Chart(app, 'shop', { namespace: 'shop' });
+    PhoenixNetworkPolicies.of(tools);
+    PhoenixNetworkPolicies.of(shopChart);
+    const { db } = shop(shopChart);
+    const metabase = new PodPeer(tools, 'Metabase', { peerName: 'metabase', podSelector: { app: 'metabase' } });
+    db.addClient(metabase);
+    const all = [...synth(tools), ...synth(shopChart)];
+    const server = pod('shop', podLabels(find(all, 'StatefulSet', 'shop-db')));
+    expect(canConnect(all, pod('tools', { app: 'metabase' }), server, 5432)).toBe(true);
+    expect(canConnect(all, pod('shop', { app: 'metabase' }), server, 5432)).toBe(false);
+    expect(find(synth(tools), 'NetworkPolicy', 'metabase-egress').spec.egress[0].to[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'shop' } });
+  });
+
+  test('bad input', () => {
+    const chart = testChart('shop');
+    const { web } = shop(chart);
+    expect(() => web.connections.allowTo(Peer.ipBlock('0.0.0.0/0'), [0])).toThrow(/"ports\[0\]" = 0/);
+    expect(() => web.connections.allowTo(Peer.ipBlock('0.0.0.0/0'), [])).toThrow(/"ports".*at least one port/);
+    expect(() => web.connections.allowTo(Peer.ipBlock('0.0.0.0/0'), [{ port: 1, protocol: 'SCTP' as any }])).toThrow(/"ports\[0\].protocol".*"TCP" or "UDP"/);
+    expect(() => Peer.ipBlock('10.0.0.300/8')).toThrow(/Peer.ipBlock: "10.0.0.300\/8"/);
+    expect(() => Peer.namespace('Ingress NS')).toThrow(/Peer.namespace: "Ingress NS"/);
+    expect(() => new PodPeer(chart, 'P', { peerName: 'p', podSelector: {} })).toThrow(/"podSelector".*non-empty/);
+    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { dns: { namespace: 'Kube System', podSelector: { a: 'b' } } })).toThrow(/"dns.namespace"/);
+    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { dns: { namespace: 'kube-system', podSelector: {} } })).toThrow(/"dns.podSelector"/);
   });
 
   test('DNS: another namespace and selector for the resolver', () => {
     const chart = testChart('shop');
-    new PhoenixNetworkPolicies(chart, 'Net', { ...props, dns: { namespace: 'dns', podSelector: { app: 'coredns' } } });
-    const ps = synth(chart);
-    const resolver = pod('dns', { app: 'coredns' });
-    expect(canConnect(ps, app, resolver, 53, 'UDP')).toBe(true);
-    expect(canConnect(ps, app, coredns, 53, 'UDP')).toBe(false);
+    new PhoenixNetworkPolicies(chart, 'Net', { dns: { namespace: 'dns', podSelector: { app: 'coredns' } } });
+    const { web } = shop(chart);
+    void web;
+    const all = synth(chart);
+    const app = pod('shop', podLabels(find(all, 'Deployment', 'shop')));
+    expect(canConnect(all, app, pod('dns', { app: 'coredns' }), 53, 'UDP')).toBe(true);
+    expect(canConnect(all, app, pod('kube-system', { 'k8s-app': 'kube-dns' }), 53, 'UDP')).toBe(false);
   });
 
-  test('bad props', () => {
-    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, app: { ...props.app, podSelector: {} } }))
-      .toThrow(PropError);
-    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, app: { ...props.app, podSelector: {} } }))
-      .toThrow(/test\/N: invalid prop "app.podSelector".*non-empty label selector/);
-    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, database: { ...props.database, port: 0 } }))
-      .toThrow(/"database.port" = 0: expected an integer from 1 to 65535/);
-    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, ingressNamespace: 'Ingress NS' }))
-      .toThrow(/"ingressNamespace"/);
-    for (const [prop, patch] of [
-      ['app.httpPort', { app: { ...props.app, httpPort: 70000 } }],
-      ['app.epmdPort', { app: { ...props.app, epmdPort: 0 } }],
-      ['app.distributionPort', { app: { ...props.app, distributionPort: -1 } }],
-      ['database.podSelector', { database: { ...props.database, podSelector: {} } }],
-      ['dns.namespace', { dns: { namespace: 'Kube System', podSelector: {} } }],
-    ] as const) {
-      let error: unknown;
-      try { new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, ...patch }); } catch (e) { error = e; }
-      expect((error as PropError).prop).toBe(prop);
-    }
-    expect(() => new PhoenixNetworkPolicies(testChart('x'), 'N', { ...props, app: { ...props.app, podSelector: undefined as any } })).toThrow(/app.podSelector/);
+  test('an Ingress in front of another backend only routes; TlsIngress works with any IHttpBackend', () => {
+    const chart = testChart('shop');
+    PhoenixNetworkPolicies.of(chart);
+    new TlsIngress(chart, 'Ing', { backend: { serviceName: 'legacy', servicePort: 80 }, hosts: ['legacy.example.com'] });
+    expect(policiesOf(synth(chart)).map(p => p.metadata.name)).toEqual(['default-deny', 'allow-dns']);
   });
 });

@@ -3,7 +3,7 @@
 import { App, Chart } from 'cdk8s';
 import {
   ClusterStrategy, ElixirDeployment, ElixirSecrets, IngressCertificate, MigrationMode,
-  PhoenixNetworkPolicies, PostgresCredentials, PostgresStatefulSet, TlsIngress,
+  PostgresCredentials, PostgresStatefulSet,
 } from 'microk8s-phoenix';
 
 const app = new App();
@@ -27,19 +27,15 @@ const web = new ElixirDeployment(chart, 'Web', {
   database: db,
   replicas: 2,
   migrations: { command: ['/app/bin/migrate'], mode: MigrationMode.JOB },
+  // Default deny in the namespace; the app, its migration Job and the database register the
+  // connections they need, and the Ingress below adds the controller and cert-manager's solver.
+  networkPolicies: true,
 });
 
-const ingress = new TlsIngress(chart, 'Ingress', {
-  backend: web,
+// Sets the app's PHX_HOST to shop.example.com and lets the ingress controller in.
+web.exposeViaIngress('Ingress', {
   hosts: ['shop.example.com'],
   certificate: IngressCertificate.certManager({ clusterIssuer: 'letsencrypt' }),
-});
-web.setPublicHost(ingress.host);
-
-new PhoenixNetworkPolicies(chart, 'Network', {
-  app: web,
-  database: { podSelector: db.podSelector, port: db.port },
-  databaseClients: web.migrationPodSelector ? [web.migrationPodSelector] : [],
 });
 
 app.synth();

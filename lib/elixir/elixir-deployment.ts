@@ -2,13 +2,19 @@ import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { IHttpBackend } from '../common/backend';
+import { HttpExposure, IHttpBackend } from '../common/backend';
 import { appLabels } from '../common/labels';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
-import { DEFAULT_POSTGRES_VERSION, PostgresStatefulSet } from '../postgres';
+import { DEFAULT_POSTGRES_VERSION } from '../postgres/postgres-statefulset';
+import { IPostgresDatabase, isPostgresDatabase } from '../postgres/database';
+import { Connections } from '../network/connections';
+import { IPodPeer, PodPeer, podsPeer } from '../network/peers';
+import { PhoenixNetworkPolicies } from '../network/phoenix-network-policies';
+import { NetworkZone } from '../network/zone';
+import { TlsIngress, TlsIngressProps } from '../ingress/tls-ingress';
 import { declareExternalSecret } from '../validation/declarations';
 import { isSecretName } from '../common/redact';
 import {
@@ -110,12 +116,27 @@ export interface ElixirDeploymentProps {
    */
   readonly distributionPort?: number;
   /**
-   * `PHX_HOST`: the public host name, which LiveView's origin check compares with the browser's.
-   * @default "localhost"
+   * `PHX_HOST`: the public host name, which LiveView's origin check compares with the
+   * browser's. Leave it unset: the Ingress that exposes the app (`exposeViaIngress`, or a
+   * `TlsIngress` with this app as backend) sets it to its host. Set it only when browsers use
+   * another name than the Ingress' (a proxy in front); then it stays as given.
+   * @default the exposing Ingress' public address, else "localhost"
    */
   readonly phxHost?: string;
-  /** `DATABASE_URL`: from a PostgresStatefulSet handle or a user Secret. @default none */
-  readonly database?: PostgresStatefulSet | DatabaseUrlSecret;
+  /**
+   * `DATABASE_URL`: from a database handle (a `PostgresStatefulSet` or one of its
+   * `addDatabase` databases; the app and its migration Job register as its clients) or from
+   * a user Secret (the database is yours, and so are its NetworkPolicies).
+   * @default none
+   */
+  readonly database?: IPostgresDatabase | DatabaseUrlSecret;
+  /**
+   * Deny all other traffic in the namespace (`PhoenixNetworkPolicies.of(this)`, once per
+   * namespace however many constructs ask): the app then receives only what its Ingress,
+   * its cluster peers and its registered connections need.
+   * @default false
+   */
+  readonly networkPolicies?: boolean;
   /** `POOL_SIZE` of the app's Ecto repo. @default 10 */
   readonly poolSize?: number;
   /** Database migrations. @default none */
@@ -184,7 +205,7 @@ const DATABASE_WAIT_SECONDS = 300;
  * Kubernetes.DNS or dns_cluster) and form one Erlang cluster, Kubernetes-native migrations,
  * a PodDisruptionBudget, and secrets only from Secrets.
  */
-export class ElixirDeployment extends Construct implements IHttpBackend {
+export class ElixirDeployment extends Construct implements IHttpBackend, IPodPeer {
   public readonly name: string;
   /** The HTTP Service (IHttpBackend). */
   public readonly serviceName: string;
@@ -211,8 +232,20 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
   public readonly podSelector: Record<string, string>;
   /** Labels of migration Job pods (they connect to the database but are not app pods). */
   public readonly migrationPodSelector?: Record<string, string>;
+  /** The migration Job's pods as a peer (MigrationMode.JOB), registered with the database. */
+  public readonly migrationPods?: PodPeer;
+  /** Name of the app's NetworkPolicies (`<name>-ingress`, `<name>-egress`). */
+  public readonly peerName: string;
+  public readonly peerKey: string;
+  /**
+   * The app pods' connections: add your own (`allowTo(Peer.ipBlock(...), [443])` for an external
+   * API); the library registers the Ingress, the cluster and the database.
+   */
+  public readonly connections: Connections;
 
   private readonly phxHostEnv: { name: string; value: string };
+  /** Who set PHX_HOST: the user (prop or setPublicHost), an Ingress (its path), or nobody yet. */
+  private phxHostSource: 'user' | 'default' | { readonly ingress: string };
 
   constructor(scope: Construct, id: string, props: ElixirDeploymentProps) {
     super(scope, id);
@@ -240,6 +273,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       throw new PropError(this, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
     }
     this.phxHostEnv = { name: 'PHX_HOST', value: checkPublicAddress(this, 'phxHost', props.phxHost ?? 'localhost') };
+    this.phxHostSource = props.phxHost === undefined ? 'default' : 'user';
     const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
     const healthPath = props.healthCheckPath ?? '/';
     for (const [prop, path] of [['healthCheckPath', healthPath], ['livenessPath', props.livenessPath ?? '/']] as const) {
@@ -268,6 +302,11 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     this.dnsQuery = this.namespace ? `${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}` : this.headlessServiceName;
     const labels = appLabels(basename, this.name, 'app', checkLabels(this, 'labels', props.labels));
     this.podSelector = labels.selector;
+    this.peerName = this.name;
+    this.peerKey = `pods:${this.node.path}`;
+    this.connections = new Connections(this);
+    NetworkZone.of(this).registerPeer(this);
+    if (props.networkPolicies) PhoenixNetworkPolicies.of(this);
 
     // ---- secrets -------------------------------------------------------------------------
     let secretKeyBaseKey = 'SECRET_KEY_BASE';
@@ -351,7 +390,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     // Before migrating, wait for the database (with PostgresStatefulSet, its own image has pg_isready).
     const waitForDatabase = (): k8s.Container => ({
       name: 'wait-for-database',
-      image: props.database instanceof PostgresStatefulSet ? props.database.image : DEFAULT_DATABASE_WAIT_IMAGE,
+      image: isPostgresDatabase(props.database) ? props.database.image : DEFAULT_DATABASE_WAIT_IMAGE,
       imagePullPolicy: 'IfNotPresent',
       command: ['/bin/sh', '-c', elixirScript('wait-for-database.sh')],
       env: [...databaseEnv.env, { name: 'WAIT_SECONDS', value: String(DATABASE_WAIT_SECONDS) }],
@@ -448,6 +487,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     if (migrations && mode === MigrationMode.JOB) {
       const jobLabels = appLabels(basename, `${this.name}-migrate`, 'migration', props.labels);
       this.migrationPodSelector = jobLabels.selector;
+      this.migrationPods = new PodPeer(this, 'MigrationPods', { peerName: `${this.name}-migrate`, podSelector: jobLabels.selector });
+      NetworkZone.of(this).registerPeer(this.migrationPods, 'name');
       const template: k8s.PodTemplateSpec = {
         metadata: { labels: jobLabels.all },
         spec: {
@@ -475,6 +516,13 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
       });
     }
 
+    // ---- connections: the cluster among its pods, the database from the app and its migrator --
+    this.connections.allowFrom(this, [this.epmdPort, this.distributionPort]);
+    if (isPostgresDatabase(props.database)) {
+      props.database.addClient(this);
+      if (this.migrationPods) props.database.addClient(this.migrationPods);
+    }
+
     for (const obj of [this.deployment, this.migrationJob]) {
       if (!obj) continue;
       if (!this.secret) declareExternalSecret(obj, this.secretName);
@@ -484,12 +532,42 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
   }
 
   /**
-   * Set `PHX_HOST` after construction, typically from the TlsIngress that takes this app as
-   * its backend (`app.setPublicHost(ingress.host)`): the ingress is then the one source of truth
-   * for the host LiveView's origin check compares.
+   * Set `PHX_HOST` yourself, overriding what an Ingress sets (e.g. a proxy in front of it
+   * serves another name). Not needed otherwise: the exposing Ingress sets it.
    */
   public setPublicHost(host: string): void {
     this.phxHostEnv.value = checkPublicAddress(this, 'publicHost', host);
+    this.phxHostSource = 'user';
+  }
+
+  /**
+   * Expose the app over HTTPS: a `TlsIngress` (child of this construct) with this app as its
+   * backend, which sets PHX_HOST to its host and lets the ingress controller in.
+   */
+  public exposeViaIngress(id: string, props: Omit<TlsIngressProps, 'backend'> = {}): TlsIngress {
+    return new TlsIngress(this, id, { ...props, backend: this });
+  }
+
+  /** IHttpBackend: called by each Ingress that routes to this app (sets PHX_HOST, lets the controller in). */
+  public exposedVia(exposure: HttpExposure): void {
+    this.connections.allowFrom(exposure.from, [this.httpPort]);
+    const source = this.phxHostSource;
+    if (source === 'user') return;
+    if (exposure.publicAddress.startsWith('*.')) {
+      throw new PropError(this, 'phxHost', exposure.publicAddress,
+        `the app is exposed by ${exposure.ingress.node.path} under a wildcard host, which cannot be PHX_HOST: set phxHost to the host browsers use (and allow the others in the endpoint's check_origin)`);
+    }
+    if (typeof source === 'object' && this.phxHostEnv.value !== exposure.publicAddress) {
+      throw new PropError(this, 'phxHost', exposure.publicAddress,
+        `the app is exposed as "${this.phxHostEnv.value}" by ${source.ingress} and as "${exposure.publicAddress}" by ${exposure.ingress.node.path}; PHX_HOST holds one host (LiveView's origin check): set phxHost to the one browsers use`);
+    }
+    this.phxHostEnv.value = checkPublicAddress(this, 'publicHost', exposure.publicAddress);
+    this.phxHostSource = { ingress: exposure.ingress.node.path };
+  }
+
+  /** IPodPeer: how a NetworkPolicy selects the app pods. */
+  public toNetworkPolicyPeer(policyNamespace: string | undefined) {
+    return podsPeer(this.podSelector, this.namespace, policyNamespace);
   }
 
   /** The current `PHX_HOST`. */
@@ -497,14 +575,14 @@ export class ElixirDeployment extends Construct implements IHttpBackend {
     return this.phxHostEnv.value;
   }
 
-  /** `DATABASE_URL` from a PostgresStatefulSet handle or a user Secret. */
+  /** `DATABASE_URL` from a database handle or a user Secret. */
   private databaseEnv(database: ElixirDeploymentProps['database']): { env: k8s.EnvVar[]; external: string[] } {
     if (database === undefined) return { env: [], external: [] };
-    if (database instanceof PostgresStatefulSet) {
+    if (isPostgresDatabase(database)) {
       if (database.namespace !== this.namespace) {
-        throw new PropError(this, 'database', database.node.path, `the PostgresStatefulSet must be in this chart's namespace "${this.namespace}" (its Secret is referenced by name)`);
+        throw new PropError(this, 'database', `${database.databaseName} in namespace "${database.namespace}"`, `the database must be in this chart's namespace "${this.namespace}" (its Secret is referenced by name)`);
       }
-      return { env: [database.databaseUrlEnv('DATABASE_URL')], external: database.secret ? [] : [database.secretName] };
+      return { env: [database.databaseUrlEnv('DATABASE_URL')], external: [...database.externalSecretNames] };
     }
     const name = checkDnsSubdomain(this, 'database.secretName', database.secretName);
     const key = checkSecretKey(this, 'database.key', database.key ?? 'DATABASE_URL');

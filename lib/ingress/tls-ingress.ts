@@ -9,6 +9,8 @@ import { declareExternalSecret } from '../validation/declarations';
 import {
   checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError, checkLabels, checkNameAndLabel,
 } from '../validation/props';
+import { Peer, PodPeer } from '../network/peers';
+import { NetworkZone, connect } from '../network/zone';
 import { TraefikMiddleware } from './custom-resources';
 import { SelfSignedCaIssuer } from './self-signed-ca';
 
@@ -19,6 +21,9 @@ export enum IngressController {
   /** MicroK8s ≤ 1.34 `ingress` addon: ingress-nginx. */
   NGINX = 'nginx',
 }
+
+/** Port of cert-manager's ACME HTTP-01 solver pods. */
+const ACME_HTTP01_SOLVER_PORT = 8089;
 
 /** How the ACME server validates control of the host (cert-manager). */
 export type AcmeChallenge = 'http01' | 'dns01' | 'none';
@@ -109,6 +114,14 @@ export interface TlsIngressProps {
    */
   readonly hsts?: HstsOptions | false;
   /**
+   * Namespace of the ingress controller's pods: the backend lets them in on its HTTP port,
+   * and cert-manager's HTTP-01 solver on 8089, once the namespace denies by default
+   * (`PhoenixNetworkPolicies`). MicroK8s' `ingress` addon runs its controller (NGINX up to
+   * 1.34, Traefik from 1.35) in `ingress`.
+   * @default "ingress"
+   */
+  readonly controllerNamespace?: string;
+  /**
    * Name of the Ingress (and prefix of its helpers).
    * @default the backend's Service name
    */
@@ -169,6 +182,7 @@ export class TlsIngress extends Construct {
     }
     const className = checkDnsSubdomain(this, 'ingressClassName', props.ingressClassName ?? 'public');
     const name = checkNameAndLabel(this, 'name', props.name ?? backend.serviceName);
+    const controllerNamespace = checkDnsLabel(this, 'controllerNamespace', props.controllerNamespace ?? 'ingress');
     this.hosts = [...(props.hosts ?? [])];
     this.hosts.forEach((h, i) => {
       if (hostnameProblem(h)) {
@@ -320,6 +334,19 @@ export class TlsIngress extends Construct {
       spec: { ingressClassName: className, tls, rules },
     });
     if (cert.mode === 'secret') declareExternalSecret(this.ingress, this.tlsSecretName!);
+
+    // ---- who may connect -------------------------------------------------------------------
+    const controllerPods = Peer.namespace(controllerNamespace);
+    if (this.acmeHttp01) {
+      // cert-manager starts the solver in this namespace while a challenge runs; the
+      // controller forwards /.well-known/acme-challenge/ to it on 8089.
+      const solver = NetworkZone.of(this).sharedPeer('acme-http01-solver',
+        () => new PodPeer(this, 'AcmeHttp01Solver', { peerName: 'acme-http01-solver', podSelector: { 'acme.cert-manager.io/http01-solver': 'true' } }),
+        'cert-manager starts the HTTP-01 solver pods while a challenge runs');
+      connect(this, controllerPods, solver, [ACME_HTTP01_SOLVER_PORT]);
+    }
+    // The backend learns its public address (PHX_HOST) and lets the controller in.
+    backend.exposedVia?.({ ingress: this, publicAddress: this.host, from: controllerPods });
   }
 
   /** `issuer` or the chart's CA issuer, which must serve this Ingress' namespace. */

@@ -9,6 +9,8 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/se
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
 import { PostgresStatefulSet } from './postgres-statefulset';
 import { postgresScript } from './scripts';
+import { PodPeer } from '../network/peers';
+import { NetworkZone } from '../network/zone';
 
 export interface PostgresBackupProps {
   /** The server to back up (its image, so pg_dump has the server's major, and its Secret). */
@@ -58,6 +60,8 @@ export class PostgresBackup extends Construct {
   public readonly cronJob: k8s.KubeCronJob;
   /** Labels of backup and restore pods (they connect to the database). */
   public readonly podSelector: Record<string, string>;
+  /** Backup and restore pods as a peer, registered with the database (`<server>-backup-egress`). */
+  public readonly pods: PodPeer;
 
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
@@ -79,6 +83,10 @@ export class PostgresBackup extends Construct {
     if (claimNamespace !== undefined && claimNamespace !== pg.namespace) {
       throw new PropError(this, 'claimScope', claimScope.node.path, `expected a scope in a chart with namespace "${pg.namespace}" or without a namespace`);
     }
+    // Backup and restore pods are the database's clients (registered once the props are valid).
+    this.pods = new PodPeer(this, 'Pods', { peerName: `${pg.name}-backup`, podSelector: labels.selector });
+    NetworkZone.of(this).registerPeer(this.pods);
+    pg.addClient(this.pods);
     new k8s.KubePersistentVolumeClaim(claimScope, props.claimScope ? `${id}Claim` : 'Claim', {
       metadata: { name: this.claimName, namespace: pg.namespace, labels: labels.all },
       spec: {

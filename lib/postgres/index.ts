@@ -4,3 +4,4 @@ export { PostgresCredentials } from './credentials';
 export type { PostgresCredentialValues, PostgresExistingSecretOptions, PostgresSecretKeys } from './credentials';
 export { PostgresBackup, PostgresRestoreJob } from './backup';
 export type { PostgresBackupProps, PostgresRestoreJobProps } from './backup';
+export type { IPostgresDatabase } from './database';

@@ -16,6 +16,11 @@ import {
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 import { postgresScript } from './scripts';
+import { IPostgresDatabase } from './database';
+import { Connections } from '../network/connections';
+import { IPodPeer, podsPeer } from '../network/peers';
+import { PhoenixNetworkPolicies } from '../network/phoenix-network-policies';
+import { NetworkZone } from '../network/zone';
 
 /** PostgreSQL majors this construct knows the image layout of (15 is the oldest still supported upstream). */
 export const SUPPORTED_POSTGRES_MAJORS = [15, 16, 17, 18] as const;
@@ -153,6 +158,14 @@ export interface PostgresStatefulSetProps {
    * @default none
    */
   readonly labels?: Record<string, string>;
+
+  /**
+   * Deny all other traffic in the namespace (`PhoenixNetworkPolicies.of(this)`, once per
+   * namespace however many constructs ask): the server then accepts only its registered
+   * clients (apps, migrations, backups: they register themselves).
+   * @default false
+   */
+  readonly networkPolicies?: boolean;
 }
 
 /** Settings the construct sets itself; overriding them would break probes, Services or auth. */
@@ -164,7 +177,7 @@ const MANAGED_SETTINGS = ['port', 'data_directory', 'hba_file', 'ident_file', 'c
  * PVC template, a headless Service for stable pod DNS, a ClusterIP client Service and
  * (optionally) the credentials Secret.
  */
-export class PostgresStatefulSet extends Construct {
+export class PostgresStatefulSet extends Construct implements IPostgresDatabase, IPodPeer {
   /** Name of the StatefulSet (and of its pods' prefix). */
   public readonly name: string;
   /** Name of the ClusterIP Service clients connect to. */
@@ -211,6 +224,12 @@ export class PostgresStatefulSet extends Construct {
   /** The superuser's Secret, when the construct owns it (`PostgresCredentials.fromValues`). */
   public readonly superuserSecret?: k8s.KubeSecret;
 
+  /** Name of the server's NetworkPolicy (`<name>-ingress`). */
+  public readonly peerName: string;
+  public readonly peerKey: string;
+  /** Who may connect to the server: clients register through `addClient` (or `connections.allowFrom`). */
+  public readonly connections: Connections;
+
   private readonly clusterDomain: string;
   private readonly selectorLabels: Record<string, string>;
 
@@ -251,6 +270,11 @@ export class PostgresStatefulSet extends Construct {
 
     const labels = appLabels('postgres', this.name, 'database', checkLabels(this, 'labels', props.labels));
     this.selectorLabels = labels.selector;
+    this.peerName = this.name;
+    this.peerKey = `pods:${this.node.path}`;
+    this.connections = new Connections(this);
+    NetworkZone.of(this).registerPeer(this);
+    if (props.networkPolicies) PhoenixNetworkPolicies.of(this);
 
     // ---- credentials -------------------------------------------------------------------
     if (props.credentials instanceof OwnedCredentials) {
@@ -474,6 +498,21 @@ export class PostgresStatefulSet extends Construct {
   /** Labels that select the server pod (for NetworkPolicies and PDBs). */
   public get podSelector(): Record<string, string> {
     return { ...this.selectorLabels };
+  }
+
+  /** IPostgresDatabase: the Secrets clients reference that this construct does not create. */
+  public get externalSecretNames(): readonly string[] {
+    return this.secret ? [] : [this.secretName];
+  }
+
+  /** IPostgresDatabase: let `client`'s pods connect to the server's port. */
+  public addClient(client: IPodPeer): void {
+    this.connections.allowFrom(client, [this.port]);
+  }
+
+  /** IPodPeer: how a NetworkPolicy selects the server pod. */
+  public toNetworkPolicyPeer(policyNamespace: string | undefined) {
+    return podsPeer(this.selectorLabels, this.namespace, policyNamespace);
   }
 
   /** `DATABASE_URL` (or `name`) from the Secret, for an Ecto application. */
