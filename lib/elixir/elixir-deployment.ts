@@ -126,7 +126,8 @@ export interface ElixirDeploymentProps {
   /**
    * `DATABASE_URL`: from a database handle (a `PostgresStatefulSet` or one of its
    * `addDatabase` databases; the app and its migration Job register as its clients) or from
-   * a user Secret (the database is yours, and so are its NetworkPolicies).
+   * a user Secret (the database is yours, and so is the way to it: with `networkPolicies`,
+   * allow it with `connections.allowTo(peer, [port])`).
    * @default none
    */
   readonly database?: IPostgresDatabase | DatabaseUrlSecret;
@@ -550,6 +551,11 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
 
   /** IHttpBackend: called by each Ingress that routes to this app (sets PHX_HOST, lets the controller in). */
   public exposedVia(exposure: HttpExposure): void {
+    const ingressNamespace = Chart.of(exposure.ingress).namespace;
+    if (ingressNamespace !== this.namespace) {
+      throw new PropError(exposure.ingress, 'backend', this.node.path,
+        `expected an app in the Ingress' namespace "${ingressNamespace}" (an Ingress routes to a Service of its own namespace), not one in "${this.namespace}"`);
+    }
     this.connections.allowFrom(exposure.from, [this.httpPort]);
     const source = this.phxHostSource;
     if (source === 'user') return;
@@ -561,7 +567,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
       throw new PropError(this, 'phxHost', exposure.publicAddress,
         `the app is exposed as "${this.phxHostEnv.value}" by ${source.ingress} and as "${exposure.publicAddress}" by ${exposure.ingress.node.path}; PHX_HOST holds one host (LiveView's origin check): set phxHost to the one browsers use`);
     }
-    this.phxHostEnv.value = checkPublicAddress(this, 'publicHost', exposure.publicAddress);
+    this.phxHostEnv.value = checkPublicAddress(this, 'phxHost', exposure.publicAddress);
     this.phxHostSource = { ingress: exposure.ingress.node.path };
   }
 

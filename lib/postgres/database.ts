@@ -42,3 +42,19 @@ export function isPostgresDatabase(value: unknown): value is IPostgresDatabase {
   const v = value as Partial<IPostgresDatabase> | undefined;
   return typeof v === 'object' && v !== null && typeof v.addClient === 'function' && typeof v.databaseUrlEnv === 'function';
 }
+
+/** Env var `name` from key `key` of Secret `secretName`. */
+export function secretKeyEnv(name: string, secretName: string, key: string): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** The libpq variables of a database handle, for psql, pg_dump and friends. */
+export function libpqEnvOf(db: Pick<IPostgresDatabase, 'host' | 'port' | 'databaseName' | 'username' | 'passwordEnv'>): k8s.EnvVar[] {
+  return [
+    { name: 'PGHOST', value: db.host },
+    { name: 'PGPORT', value: String(db.port) },
+    { name: 'PGDATABASE', value: db.databaseName },
+    { name: 'PGUSER', value: db.username },
+    db.passwordEnv('PGPASSWORD'),
+  ];
+}

@@ -5,3 +5,5 @@ export type { PostgresCredentialValues, PostgresExistingSecretOptions, PostgresS
 export { PostgresBackup, PostgresRestoreJob } from './backup';
 export type { PostgresBackupProps, PostgresRestoreJobProps } from './backup';
 export type { IPostgresDatabase } from './database';
+export { PostgresDatabase, PostgresDatabaseCredentials } from './postgres-database';
+export type { PostgresDatabaseProps, PostgresDatabaseCredentialsConfig } from './postgres-database';

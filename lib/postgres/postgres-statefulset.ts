@@ -16,7 +16,8 @@ import {
 } from '../validation/props';
 import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
 import { postgresScript } from './scripts';
-import { IPostgresDatabase } from './database';
+import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
+import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
 import { Connections } from '../network/connections';
 import { IPodPeer, podsPeer } from '../network/peers';
 import { PhoenixNetworkPolicies } from '../network/phoenix-network-policies';
@@ -232,6 +233,13 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
 
   private readonly clusterDomain: string;
   private readonly selectorLabels: Record<string, string>;
+  /** The pod's containers, volumes and script files, which added databases extend. */
+  private readonly containers: k8s.Container[];
+  private readonly volumes: k8s.Volume[];
+  private readonly scriptFiles: Record<string, string>;
+  /** Databases added with addDatabase, and what renders them in the pod. */
+  private readonly added: PostgresDatabase[] = [];
+  private ensureDatabases?: { readonly env: { name: string; value: string }; readonly sources: k8s.VolumeProjection[] };
 
   constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
     super(scope, id);
@@ -387,9 +395,10 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
     mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
     // Scripts of our own (not in initdb: the entrypoint would run every file there).
+    this.scriptFiles = { 'check-data-dir.sh': postgresScript('check-data-dir.sh') };
     const scripts = new k8s.KubeConfigMap(this, 'Scripts', {
       metadata: { name: `${this.name}-scripts`, labels: labels.all },
-      data: { 'check-data-dir.sh': postgresScript('check-data-dir.sh') },
+      data: this.scriptFiles,
     });
     volumes.push({ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } });
     const checkDataDir: k8s.Container = {
@@ -444,7 +453,7 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
             terminationGracePeriodSeconds: grace,
             securityContext: restrictedPodSecurity(uid),
             initContainers: [checkDataDir],
-            containers: [{
+            containers: this.containers = [{
               name: 'postgres',
               image: this.image,
               imagePullPolicy: 'IfNotPresent',
@@ -474,7 +483,7 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
               // container already asks for a fast shutdown (disconnect, checkpoint, exit).
               volumeMounts: mounts,
             }],
-            volumes,
+            volumes: this.volumes = volumes,
           },
         },
         volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize, storageClassName })],
@@ -500,6 +509,82 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     return { ...this.selectorLabels };
   }
 
+  /**
+   * Another database on this server, with its own owner role and Secret (e.g. a second app):
+   * the `ensure-databases` container of the server pod creates the role and database on every
+   * start if missing, on new and existing data directories alike, and sets the role's
+   * password from its Secret. Each role may connect only to its own database. Pass the
+   * returned handle as an app's `database`.
+   */
+  public addDatabase(id: string, props: PostgresDatabaseProps): PostgresDatabase {
+    const databaseName = checkIdentifier(this, `addDatabase(${id}).databaseName`, props.databaseName);
+    const username = checkIdentifier(this, `addDatabase(${id}).username`, props.username);
+    if (username === 'postgres' || username.startsWith('pg_')) {
+      throw new PropError(this, `addDatabase(${id}).username`, username, 'the role must not be the superuser "postgres" nor a reserved pg_ role');
+    }
+    const taken = [{ databaseName: this.databaseName, username: this.username }, ...this.added];
+    if (taken.some(d => d.databaseName === databaseName) || ['postgres', 'template0', 'template1'].includes(databaseName)) {
+      throw new PropError(this, `addDatabase(${id}).databaseName`, databaseName, `expected a database name not used on this server (taken: ${['postgres', 'template0', 'template1', ...taken.map(d => d.databaseName)].join(', ')})`);
+    }
+    if (taken.some(d => d.username === username)) {
+      throw new PropError(this, `addDatabase(${id}).username`, username, `expected a role of its own (taken: ${taken.map(d => d.username).join(', ')}): one role per database keeps each app out of the others' data`);
+    }
+    const database = new PostgresDatabase(this, id, { ...props, databaseName, username });
+    this.added.push(database);
+    this.renderEnsureDatabases(database);
+    return database;
+  }
+
+  /** The databases added with addDatabase. */
+  public get addedDatabases(): readonly PostgresDatabase[] {
+    return [...this.added];
+  }
+
+  /** The ensure-databases container (at the first added database) and each database's password file. */
+  private renderEnsureDatabases(database: PostgresDatabase): void {
+    if (!this.ensureDatabases) {
+      const env = { name: 'APP_DATABASES', value: '' };
+      const sources: k8s.VolumeProjection[] = [];
+      this.ensureDatabases = { env, sources };
+      this.scriptFiles['ensure-databases.sh'] = postgresScript('ensure-databases.sh');
+      this.volumes.push({ name: 'databases', projected: { sources, defaultMode: 0o440 } });
+      const done = '/tmp/ensure-databases.done';
+      this.containers.push({
+        name: 'ensure-databases',
+        image: this.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '/scripts/ensure-databases.sh'],
+        env: [
+          env,
+          { name: 'DATABASES_DIR', value: '/etc/postgresql-databases' },
+          { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-superuser/password' },
+          { name: 'PGPORT', value: String(this.port) },
+          { name: 'SOCKET_DIR', value: '/var/run/postgresql' },
+          { name: 'DONE_FILE', value: done },
+        ],
+        resources: withEphemeralStorage({
+          requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+          limits: { memory: k8s.Quantity.fromString('64Mi') },
+        }),
+        securityContext: restrictedContainerSecurity(),
+        // Ready once every role and database exists: until then the Service sends no client.
+        readinessProbe: { exec: { command: ['test', '-f', done] }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        livenessProbe: { exec: { command: ['test', '-d', '/etc/postgresql-databases'] }, periodSeconds: 30, timeoutSeconds: 2, failureThreshold: 3 },
+        volumeMounts: [
+          { name: 'run', mountPath: '/var/run/postgresql' },
+          { name: 'tmp', mountPath: '/tmp' },
+          { name: 'scripts', mountPath: '/scripts', readOnly: true },
+          { name: 'superuser', mountPath: '/etc/postgresql-superuser', readOnly: true },
+          { name: 'databases', mountPath: '/etc/postgresql-databases', readOnly: true },
+        ],
+      });
+    }
+    const { env, sources } = this.ensureDatabases;
+    env.value = this.added.map(d => `${d.username}:${d.databaseName}`).join(' ');
+    sources.push({ secret: { name: database.secretName, items: [{ key: database.passwordKey, path: database.username }] } });
+    if (!database.secret) declareExternalSecret(this.statefulSet, database.secretName);
+  }
+
   /** IPostgresDatabase: the Secrets clients reference that this construct does not create. */
   public get externalSecretNames(): readonly string[] {
     return this.secret ? [] : [this.secretName];
@@ -517,23 +602,17 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
 
   /** `DATABASE_URL` (or `name`) from the Secret, for an Ecto application. */
   public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
-    return { name, valueFrom: { secretKeyRef: { name: this.secretName, key: this.databaseUrlKey } } };
+    return secretKeyEnv(name, this.secretName, this.databaseUrlKey);
   }
 
   /** The password from the Secret under env var `name`. */
   public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
-    return { name, valueFrom: { secretKeyRef: { name: this.secretName, key: this.passwordKey } } };
+    return secretKeyEnv(name, this.secretName, this.passwordKey);
   }
 
   /** The libpq variables (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`) for psql, pg_dump and friends. */
   public libpqEnv(): k8s.EnvVar[] {
-    return [
-      { name: 'PGHOST', value: this.host },
-      { name: 'PGPORT', value: String(this.port) },
-      { name: 'PGDATABASE', value: this.databaseName },
-      { name: 'PGUSER', value: this.username },
-      this.passwordEnv('PGPASSWORD'),
-    ];
+    return libpqEnvOf(this);
   }
 }
 

@@ -1,0 +1,166 @@
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { createOwnedSecret } from '../common/owned-secret';
+import { appLabels } from '../common/labels';
+import { PropError, checkDnsSubdomain, checkSecretKey } from '../validation/props';
+import { ectoUrl } from './credentials';
+import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
+import type { IPodPeer } from '../network/peers';
+
+/** What a database added to a server reads its role's password from. */
+export interface PostgresDatabaseCredentialsConfig {
+  /** The Secret with the role's password (and `DATABASE_URL`). */
+  readonly secretName: string;
+  readonly passwordKey: string;
+  readonly databaseUrlKey: string;
+  /** Values of a Secret the database creates and owns; absent: the Secret exists already. */
+  readonly values?: Record<string, string>;
+}
+
+/** Where the password of an added database's role comes from. */
+export abstract class PostgresDatabaseCredentials {
+  /**
+   * The database creates Secret `<server>-<database>-credentials` with the role's password and
+   * username, database, host, port and `DATABASE_URL`. At least 16 characters; never commit it.
+   */
+  public static fromPassword(password: string): PostgresDatabaseCredentials {
+    return new OwnedDatabaseCredentials(password);
+  }
+
+  /**
+   * A Secret that exists in the namespace, with the password under `keys.password` (default
+   * "password") and a complete Ecto URL under `keys.databaseUrl` (default "DATABASE_URL").
+   */
+  public static fromExistingSecret(secretName: string, keys: { readonly password?: string; readonly databaseUrl?: string } = {}): PostgresDatabaseCredentials {
+    return new ExistingDatabaseCredentials(secretName, keys);
+  }
+
+  /** Check the values for `database` and say which Secret it uses. */
+  public abstract bind(database: PostgresDatabase): PostgresDatabaseCredentialsConfig;
+}
+
+class OwnedDatabaseCredentials extends PostgresDatabaseCredentials {
+  constructor(private readonly password: string) { super(); }
+
+  public bind(db: PostgresDatabase): PostgresDatabaseCredentialsConfig {
+    const pw = this.password;
+    if (typeof pw !== 'string' || pw.length < 16 || /[\u0000-\u001f\u007f]/.test(pw)) {
+      throw new PropError(db, 'credentials.password', pw, 'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
+    }
+    return {
+      secretName: `${db.serverName}-${db.databaseName.replace(/_/g, '-')}-credentials`,
+      passwordKey: 'password',
+      databaseUrlKey: 'DATABASE_URL',
+      values: {
+        username: db.username, password: pw, database: db.databaseName, host: db.host, port: String(db.port),
+        DATABASE_URL: ectoUrl(db.username, pw, db.host, db.port, db.databaseName),
+      },
+    };
+  }
+}
+
+class ExistingDatabaseCredentials extends PostgresDatabaseCredentials {
+  constructor(private readonly secretName: string, private readonly keys: { readonly password?: string; readonly databaseUrl?: string }) { super(); }
+
+  public bind(db: PostgresDatabase): PostgresDatabaseCredentialsConfig {
+    return {
+      secretName: checkDnsSubdomain(db, 'credentials.secretName', this.secretName),
+      passwordKey: checkSecretKey(db, 'credentials.keys.password', this.keys.password ?? 'password'),
+      databaseUrlKey: checkSecretKey(db, 'credentials.keys.databaseUrl', this.keys.databaseUrl ?? 'DATABASE_URL'),
+    };
+  }
+}
+
+/** The server a database is added to, as the database needs it. */
+export interface PostgresDatabaseServer {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly image: string;
+  readonly namespace?: string;
+  addClient(client: IPodPeer): void;
+}
+
+export interface PostgresDatabaseProps {
+  /** Name of the database (a lower-case identifier, e.g. "blog_prod"). */
+  readonly databaseName: string;
+  /** Its owner, the login the application uses; not "postgres" nor a pg_ role. */
+  readonly username: string;
+  readonly credentials: PostgresDatabaseCredentials;
+  /** Where an owned Secret is created (same namespace). @default this construct */
+  readonly secretScope?: Construct;
+}
+
+/**
+ * Another database, with its own owner role and Secret, on a `PostgresStatefulSet` (create it
+ * with `server.addDatabase`). The server's `ensure-databases` container creates the role and
+ * the database on every start if they are missing (also on a data directory initialised
+ * before), and sets the role's password from the Secret. Roles cannot connect to each other's
+ * databases (CONNECT is revoked from PUBLIC).
+ */
+export class PostgresDatabase extends Construct implements IPostgresDatabase {
+  public readonly databaseName: string;
+  public readonly username: string;
+  public readonly host: string;
+  public readonly port: number;
+  public readonly namespace?: string;
+  public readonly image: string;
+  public readonly secretName: string;
+  public readonly passwordKey: string;
+  public readonly databaseUrlKey: string;
+  /** The Secret, when this construct owns it. */
+  public readonly secret?: k8s.KubeSecret;
+  /** Name of the server. */
+  public readonly serverName: string;
+
+  private readonly server: PostgresDatabaseServer;
+
+  /** @internal use `PostgresStatefulSet.addDatabase` */
+  constructor(server: PostgresDatabaseServer & Construct, id: string, props: PostgresDatabaseProps & { readonly databaseName: string; readonly username: string }) {
+    super(server, id);
+    this.server = server;
+    this.serverName = server.name;
+    this.databaseName = props.databaseName;
+    this.username = props.username;
+    this.host = server.host;
+    this.port = server.port;
+    this.namespace = server.namespace;
+    this.image = server.image;
+    if (!props.credentials || typeof (props.credentials as Partial<PostgresDatabaseCredentials>).bind !== 'function') {
+      throw new PropError(this, 'credentials', props.credentials, 'expected PostgresDatabaseCredentials.fromPassword(password) or PostgresDatabaseCredentials.fromExistingSecret(name)');
+    }
+    const config = props.credentials.bind(this);
+    this.secretName = config.secretName;
+    this.passwordKey = config.passwordKey;
+    this.databaseUrlKey = config.databaseUrlKey;
+    if (config.values) {
+      this.secret = createOwnedSecret(this, props.secretScope, {
+        name: this.secretName,
+        namespace: this.namespace,
+        labels: appLabels('postgres', server.name, 'database').all,
+        values: config.values,
+      });
+    }
+  }
+
+  public get externalSecretNames(): readonly string[] {
+    return this.secret ? [] : [this.secretName];
+  }
+
+  public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
+    return secretKeyEnv(name, this.secretName, this.databaseUrlKey);
+  }
+
+  public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
+    return secretKeyEnv(name, this.secretName, this.passwordKey);
+  }
+
+  public libpqEnv(): k8s.EnvVar[] {
+    return libpqEnvOf(this);
+  }
+
+  /** The server admits `client` (the same server port as every database on it). */
+  public addClient(client: IPodPeer): void {
+    this.server.addClient(client);
+  }
+}
