@@ -111,7 +111,7 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     });
     const leftovers = liveObjects(c);
     expectClean('README prune (current output)', runReadme(c, prune, dir));
-    expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/allow-acme-http01-solver']);
+    expect([...leftovers].filter(k => !liveObjects(c).has(k))).toEqual(['NetworkPolicy/doit/acme-http01-solver-ingress']);
     expect(c.kubectl(['-n', 'other-stack', 'get', 'configmap', 'other-stack-config'], { allowFail: true }).status).toBe(0);
     expect(c.kubectl(['-n', 'doit', 'get', 'configmap', 'owned-by-elixir'], { allowFail: true }).status).toBe(0);
 
@@ -121,13 +121,13 @@ describeOnControlPlane('a deployment\'s life', (cp, version) => {
     const withoutBackups = manifestsIn(join(dir, 'dist'));
     const key = (m: { kind: string; metadata: { namespace?: string; name: string } }) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
     const removedFromDist = withBackups.map(key).filter(k => !withoutBackups.map(key).includes(k));
-    expect(removedFromDist.sort()).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database', 'PersistentVolumeClaim/doit/postgres-backups'].sort());
+    expect(removedFromDist.sort()).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/postgres-backup-egress', 'PersistentVolumeClaim/doit/postgres-backups'].sort());
 
     expectClean('README prune', runReadme(c, prune, dir));
     const liveAfter = liveObjects(c);
     const pruned = [...liveBefore].filter(k => !liveAfter.has(k)).sort();
     // The backup claim lives in dist/bootstrap/ (not pruned, not labelled): the dumps stay.
-    expect(pruned).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/allow-client-1-to-database']);
+    expect(pruned).toEqual(['ConfigMap/doit/postgres-backup-scripts', 'CronJob/doit/postgres-backup', 'NetworkPolicy/doit/postgres-backup-egress']);
     expect(c.kubectl(['-n', 'doit', 'get', 'pvc', 'postgres-backups'], { allowFail: true }).status).toBe(0);
 
     // Switching to existing secrets: the generated Secrets leave dist/ but are what the pods use
