@@ -121,4 +121,20 @@ describe('PostgresStatefulSet.addDatabase', () => {
     expect(blog.externalSecretNames).toEqual([]);
     expect(blog.namespace).toBe('apps');
   });
+
+  test('password boundaries, a credentials object of the wrong kind, the default env names and the Secret labels', () => {
+    const { chart, pg } = server();
+    expect(errorOf(() => pg.addDatabase('A', { databaseName: 'a', username: 'a', credentials: PostgresDatabaseCredentials.fromPassword('x'.repeat(15)) })))
+      .toEqual(expect.objectContaining({ prop: 'credentials.password' }));
+    const ok = pg.addDatabase('B', { databaseName: 'b', username: 'b', credentials: PostgresDatabaseCredentials.fromPassword('x'.repeat(16)) });
+    expect(errorOf(() => pg.addDatabase('C', { databaseName: 'c', username: 'c', credentials: PostgresDatabaseCredentials.fromPassword(1234567890123456789 as any) })))
+      .toEqual(expect.objectContaining({ prop: 'credentials.password' }));
+    expect(errorOf(() => pg.addDatabase('D', { databaseName: 'd', username: 'd', credentials: { secretName: 'x' } as any })))
+      .toEqual(expect.objectContaining({ prop: 'credentials' }));
+    expect(ok.passwordEnv()).toEqual({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-b-credentials', key: 'password' } } });
+    expect(ok.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'postgres-b-credentials', key: 'DATABASE_URL' } } });
+    expect(find(synth(chart), 'Secret', 'postgres-b-credentials').metadata.labels).toEqual(expect.objectContaining({
+      'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'database',
+    }));
+  });
 });

@@ -38,7 +38,7 @@ export interface IPodPeer extends INetworkPeer, IConstruct {
 /** True when `peer` is pods of a construct (rather than a namespace or address block). */
 export function isPodPeer(peer: INetworkPeer): peer is IPodPeer {
   const p = peer as Partial<IPodPeer>;
-  return typeof p.peerName === 'string' && typeof p.podSelector === 'object' && Construct.isConstruct(peer);
+  return typeof p.peerName === 'string' && typeof p.podSelector === 'object' && Construct.isConstruct(peer) === true;
 }
 
 const namespaceSelector = (name: string): k8s.LabelSelector => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });

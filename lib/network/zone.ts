@@ -30,6 +30,7 @@ export class NetworkZone {
   /** The zone of the namespace `scope`'s chart is in. */
   public static of(scope: IConstruct): NetworkZone {
     const root = scope.node.root;
+    // Stryker disable next-line StringLiteral: any key no namespace is named works for charts without one
     const namespace = namespaceOf(scope) ?? '';
     let byNamespace = zones.get(root);
     if (!byNamespace) zones.set(root, byNamespace = new Map());
@@ -51,11 +52,6 @@ export class NetworkZone {
   /** Whether the namespace denies by default (then the policies are rendered). */
   public get enforced(): boolean {
     return this.enforcerPath !== undefined;
-  }
-
-  /** Path of the construct that made the namespace deny by default. */
-  public get enforcedBy(): string | undefined {
-    return this.enforcerPath;
   }
 
   /** Register pods; two different constructs may not share a peer name in one namespace. */
