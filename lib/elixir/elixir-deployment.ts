@@ -21,7 +21,8 @@ import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
 import { elixirScript } from './scripts';
-import { ElixirSecrets, ExistingElixirSecrets, OwnedElixirSecrets } from './secrets';
+import { ElixirSecrets } from './secrets';
+import { bindChoice } from '../common/bind';
 
 /** How the BEAM nodes find each other through the headless Service. */
 export enum ClusterStrategy {
@@ -189,7 +190,6 @@ export interface ElixirDeploymentProps {
 }
 
 const ERLANG_NAME_PART = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
-const COOKIE = /^[A-Za-z0-9+/=_.-]{32,}$/;
 const RESERVED_ENV = new Set(['POD_IP', 'RELEASE_DISTRIBUTION', 'RELEASE_NODE', 'RELEASE_COOKIE', 'DNS_CLUSTER_QUERY', 'RELEASE_VM_ARGS',
   'RELEASE_REMOTE_VM_ARGS', 'PHX_SERVER', 'PORT', 'PHX_HOST', 'SECRET_KEY_BASE', 'DATABASE_URL', 'POOL_SIZE', 'RELEASE_TMP', 'ERL_CRASH_DUMP',
   'ERL_CRASH_DUMP_BYTES']);
@@ -310,29 +310,12 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
     if (props.networkPolicies) PhoenixNetworkPolicies.of(this);
 
     // ---- secrets -------------------------------------------------------------------------
-    let secretKeyBaseKey = 'SECRET_KEY_BASE';
-    let cookieKey = 'RELEASE_COOKIE';
-    if (props.secrets instanceof OwnedElixirSecrets) {
-      const { secretKeyBase, releaseCookie } = props.secrets.values;
-      if (typeof secretKeyBase !== 'string' || secretKeyBase.length < 64 || /\s/.test(secretKeyBase)) {
-        throw new PropError(this, 'secrets.secretKeyBase', secretKeyBase, 'expected at least 64 characters without whitespace; generate one with `mix phx.gen.secret`');
-      }
-      if (typeof releaseCookie !== 'string' || !COOKIE.test(releaseCookie) || releaseCookie === secretKeyBase) {
-        throw new PropError(this, 'secrets.releaseCookie', releaseCookie, 'expected at least 32 characters of A-Z a-z 0-9 + / = _ - ., different from secretKeyBase; generate one with `openssl rand -base64 32`');
-      }
-      this.secretName = `${this.name}-secrets`;
-      this.secret = createOwnedSecret(this, props.secretScope, {
-        name: this.secretName,
-        namespace: this.namespace,
-        labels: labels.all,
-        values: { [secretKeyBaseKey]: secretKeyBase, [cookieKey]: releaseCookie },
-      });
-    } else if (props.secrets instanceof ExistingElixirSecrets) {
-      this.secretName = checkDnsSubdomain(this, 'secrets.secretName', props.secrets.secretName);
-      secretKeyBaseKey = checkSecretKey(this, 'secrets.keys.secretKeyBase', props.secrets.keys.secretKeyBase ?? secretKeyBaseKey);
-      cookieKey = checkSecretKey(this, 'secrets.keys.releaseCookie', props.secrets.keys.releaseCookie ?? cookieKey);
-    } else {
-      throw new PropError(this, 'secrets', props.secrets, 'expected ElixirSecrets.fromValues({ secretKeyBase, releaseCookie }) or ElixirSecrets.fromExistingSecret(name)');
+    const secrets = bindChoice(this, 'secrets', props.secrets, 'expected ElixirSecrets.fromValues({ secretKeyBase, releaseCookie }) or ElixirSecrets.fromExistingSecret(name)');
+    const secretKeyBaseKey = secrets.secretKeyBaseKey;
+    const cookieKey = secrets.releaseCookieKey;
+    this.secretName = secrets.secretName ?? `${this.name}-secrets`;
+    if (secrets.values) {
+      this.secret = createOwnedSecret(this, props.secretScope, { name: this.secretName, namespace: this.namespace, labels: labels.all, values: secrets.values });
     }
     const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
     const databaseEnv = this.databaseEnv(props.database);

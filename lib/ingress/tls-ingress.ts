@@ -28,16 +28,42 @@ const ACME_HTTP01_SOLVER_PORT = 8089;
 /** How the ACME server validates control of the host (cert-manager). */
 export type AcmeChallenge = 'http01' | 'dns01' | 'none';
 
+/** What a TlsIngress tells its certificate source when binding it. */
+export interface IngressCertificateBinding {
+  /** The TlsIngress (errors name its path; a self-signed CA is created in its chart). */
+  readonly scope: Construct;
+  /** Its hosts; empty in host-less local mode. */
+  readonly hosts: readonly string[];
+  /** Its name (prefix of the TLS Secret). */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace?: string;
+}
+
+/** What a TlsIngress needs from its certificate source (`IngressCertificate.bind`). */
+export interface IngressCertificateConfig {
+  /** `spec.tls` of the Ingress. @default none */
+  readonly tls?: k8s.IngressTls[];
+  /** Annotations for the Ingress (cert-manager's issuer). */
+  readonly annotations: Record<string, string>;
+  /** The Secret the certificate is in. @default none (the controller's default certificate) */
+  readonly tlsSecretName?: string;
+  /** Whether it is created outside this app (declared for validation). */
+  readonly externalSecret: boolean;
+  /** Whether an ACME server proves the hosts over HTTP-01 (cert-manager's solver must be reachable). */
+  readonly acmeHttp01: boolean;
+}
+
 /** Where the TLS certificate comes from. */
 export abstract class IngressCertificate {
   /** The controller's own (self-signed) default certificate: no extra addon; browsers warn. */
   public static controllerDefault(): IngressCertificate {
-    return new CertificateSource('controller-default');
+    return new ControllerDefaultCertificate();
   }
 
   /** An existing `kubernetes.io/tls` Secret in the namespace (declared external for validation). */
   public static fromSecret(secretName: string): IngressCertificate {
-    return new CertificateSource('secret', { secretName });
+    return new SecretCertificate(secretName);
   }
 
   /**
@@ -45,7 +71,7 @@ export abstract class IngressCertificate {
    * the issuer proves the host (ACME HTTP-01 cannot prove a wildcard).
    */
   public static certManager(options: { readonly clusterIssuer?: string; readonly issuer?: string; readonly challenge?: AcmeChallenge }): IngressCertificate {
-    return new CertificateSource('cert-manager', options);
+    return new CertManagerCertificate(options);
   }
 
   /**
@@ -53,19 +79,82 @@ export abstract class IngressCertificate {
    * `SelfSignedCaIssuer.getOrCreate` (namespaced Issuers, one-year CA).
    */
   public static selfSignedCa(issuer?: SelfSignedCaIssuer): IngressCertificate {
-    return new CertificateSource('self-signed-ca', { selfSigned: issuer });
+    return new SelfSignedCaCertificate(issuer);
   }
 
-  /** @internal */
-  public abstract readonly mode: 'controller-default' | 'secret' | 'cert-manager' | 'self-signed-ca';
+  /**
+   * Checks this choice for the Ingress (errors name its path and the `certificate` prop) and
+   * says what the Ingress carries.
+   */
+  public abstract bind(ingress: IngressCertificateBinding): IngressCertificateConfig;
 }
 
-/** @internal */
-class CertificateSource extends IngressCertificate {
-  constructor(public readonly mode: IngressCertificate['mode'], public readonly options: {
-    readonly secretName?: string; readonly clusterIssuer?: string; readonly issuer?: string; readonly challenge?: AcmeChallenge;
-    readonly selfSigned?: SelfSignedCaIssuer;
-  } = {}) { super(); }
+class ControllerDefaultCertificate extends IngressCertificate {
+  public bind(ingress: IngressCertificateBinding): IngressCertificateConfig {
+    // No secretName: the controller serves its default certificate for these hosts.
+    return { tls: ingress.hosts.length > 0 ? [{ hosts: [...ingress.hosts] }] : undefined, annotations: {}, externalSecret: false, acmeHttp01: false };
+  }
+}
+
+class SecretCertificate extends IngressCertificate {
+  constructor(private readonly secretName: string) { super(); }
+
+  public bind(ingress: IngressCertificateBinding): IngressCertificateConfig {
+    requireHosts(ingress, 'a certificate Secret names hosts');
+    const tlsSecretName = checkDnsSubdomain(ingress.scope, 'certificate.secretName', this.secretName);
+    return { tls: [{ hosts: [...ingress.hosts], secretName: tlsSecretName }], annotations: {}, tlsSecretName, externalSecret: true, acmeHttp01: false };
+  }
+}
+
+class CertManagerCertificate extends IngressCertificate {
+  constructor(private readonly options: { readonly clusterIssuer?: string; readonly issuer?: string; readonly challenge?: AcmeChallenge }) { super(); }
+
+  public bind(ingress: IngressCertificateBinding): IngressCertificateConfig {
+    const scope = ingress.scope;
+    requireHosts(ingress, 'cert-manager issues certificates for named hosts');
+    const { clusterIssuer, issuer } = this.options ?? {};
+    if (!!clusterIssuer === !!issuer) {
+      throw new PropError(scope, 'certificate', this.options, 'expected exactly one of clusterIssuer or issuer');
+    }
+    // cert-manager's ingress-shim: Issuer in the Ingress' namespace vs cluster-wide ClusterIssuer.
+    const annotations: Record<string, string> = clusterIssuer
+      ? { 'cert-manager.io/cluster-issuer': checkDnsSubdomain(scope, 'certificate.clusterIssuer', clusterIssuer) }
+      : { 'cert-manager.io/issuer': checkDnsSubdomain(scope, 'certificate.issuer', issuer!) };
+    const challenge = this.options.challenge ?? 'http01';
+    if (!['http01', 'dns01', 'none'].includes(challenge)) {
+      throw new PropError(scope, 'certificate.challenge', challenge, 'expected "http01", "dns01" or "none" (a non-ACME issuer)');
+    }
+    const wildcard = ingress.hosts.find(h => h.startsWith('*.'));
+    if (wildcard && challenge === 'http01') {
+      throw new PropError(scope, 'hosts', wildcard, 'ACME HTTP-01 cannot issue wildcard certificates: use a DNS-01 issuer (challenge: "dns01") or list the hosts');
+    }
+    return issuedInto(ingress, annotations, challenge === 'http01');
+  }
+}
+
+class SelfSignedCaCertificate extends IngressCertificate {
+  constructor(private readonly issuer?: SelfSignedCaIssuer) { super(); }
+
+  public bind(ingress: IngressCertificateBinding): IngressCertificateConfig {
+    requireHosts(ingress, 'cert-manager issues certificates for named hosts');
+    const ca = this.issuer ?? SelfSignedCaIssuer.getOrCreate(ingress.scope);
+    if (ca.namespace !== ingress.namespace) {
+      throw new PropError(ingress.scope, 'certificate', ca.node.path, `expected a SelfSignedCaIssuer in the Ingress' namespace "${ingress.namespace}" (its Issuers serve only their own namespace)`);
+    }
+    return issuedInto(ingress, { 'cert-manager.io/issuer': ca.issuerName }, false);
+  }
+}
+
+/** cert-manager's ingress-shim issues into Secret `<name>-tls`. */
+function issuedInto(ingress: IngressCertificateBinding, annotations: Record<string, string>, acmeHttp01: boolean): IngressCertificateConfig {
+  const tlsSecretName = `${ingress.name}-tls`;
+  return { tls: [{ hosts: [...ingress.hosts], secretName: tlsSecretName }], annotations, tlsSecretName, externalSecret: false, acmeHttp01 };
+}
+
+function requireHosts(ingress: IngressCertificateBinding, why: string): void {
+  if (ingress.hosts.length === 0) {
+    throw new PropError(ingress.scope, 'certificate', 'no hosts', `${why}: give hosts, or use IngressCertificate.controllerDefault() for host-less local mode`);
+  }
 }
 
 export interface TlsIngressProps {
@@ -164,7 +253,7 @@ export class TlsIngress extends Construct {
   /** Secret holding the certificate, when the Ingress names one. */
   public readonly tlsSecretName?: string;
   /** Whether cert-manager proves the host with ACME HTTP-01 (its solver pods must be reachable). */
-  public readonly acmeHttp01: boolean = false;
+  public readonly acmeHttp01: boolean;
 
   constructor(scope: Construct, id: string, props: TlsIngressProps) {
     super(scope, id);
@@ -190,7 +279,6 @@ export class TlsIngress extends Construct {
       }
     });
     if (new Set(this.hosts).size !== this.hosts.length) throw new PropError(this, 'hosts', this.hosts, 'expected each host once');
-    const cert = (props.certificate ?? IngressCertificate.controllerDefault()) as CertificateSource;
     const maxBody = props.maxBodySize ?? (controller === IngressController.NGINX ? '8Mi' : undefined);
     const maxBodyBytes = maxBody === undefined ? undefined : parseQuantity(maxBody);
     if (maxBody !== undefined && (maxBodyBytes === undefined || maxBodyBytes < 1 || !Number.isInteger(maxBodyBytes))) {
@@ -210,52 +298,15 @@ export class TlsIngress extends Construct {
     const labels = appLabels(backend.serviceName, name, 'ingress', checkLabels(this, 'labels', props.labels)).all;
 
     // ---- certificate -----------------------------------------------------------------------
-    const annotations: Record<string, string> = {};
-    let tls: k8s.IngressTls[] | undefined;
-    switch (cert.mode) {
-      case 'controller-default':
-        // No secretName: the controller serves its default certificate for these hosts.
-        tls = this.hosts.length > 0 ? [{ hosts: this.hosts }] : undefined;
-        break;
-      case 'secret':
-        this.requireHosts('certificate', 'a certificate Secret names hosts');
-        this.tlsSecretName = checkDnsSubdomain(this, 'certificate.secretName', cert.options.secretName!);
-        tls = [{ hosts: this.hosts, secretName: this.tlsSecretName }];
-        break;
-      case 'cert-manager':
-      case 'self-signed-ca': {
-        this.requireHosts('certificate', 'cert-manager issues certificates for named hosts');
-        let issuerAnnotation: [string, string];
-        let challenge: AcmeChallenge = 'none';
-        if (cert.mode === 'self-signed-ca') {
-          issuerAnnotation = ['cert-manager.io/issuer', this.selfSignedIssuer(cert.options.selfSigned, namespace).issuerName];
-        } else {
-          const { clusterIssuer, issuer } = cert.options;
-          if (!!clusterIssuer === !!issuer) {
-            throw new PropError(this, 'certificate', cert.options, 'expected exactly one of clusterIssuer or issuer');
-          }
-          // cert-manager's ingress-shim: Issuer in the Ingress' namespace vs cluster-wide ClusterIssuer.
-          issuerAnnotation = clusterIssuer
-            ? ['cert-manager.io/cluster-issuer', checkDnsSubdomain(this, 'certificate.clusterIssuer', clusterIssuer)]
-            : ['cert-manager.io/issuer', checkDnsSubdomain(this, 'certificate.issuer', issuer!)];
-          challenge = cert.options.challenge ?? 'http01';
-          if (!['http01', 'dns01', 'none'].includes(challenge)) {
-            throw new PropError(this, 'certificate.challenge', challenge, 'expected "http01", "dns01" or "none" (a non-ACME issuer)');
-          }
-        }
-        const wildcard = this.hosts.find(h => h.startsWith('*.'));
-        if (wildcard && challenge === 'http01') {
-          throw new PropError(this, 'hosts', wildcard, 'ACME HTTP-01 cannot issue wildcard certificates: use a DNS-01 issuer (challenge: "dns01") or list the hosts');
-        }
-        annotations[issuerAnnotation[0]] = issuerAnnotation[1];
-        this.acmeHttp01 = challenge === 'http01';
-        this.tlsSecretName = `${name}-tls`;
-        tls = [{ hosts: this.hosts, secretName: this.tlsSecretName }];
-        break;
-      }
-      default:
-        throw new PropError(this, 'certificate', (cert as CertificateSource).mode, 'expected an IngressCertificate from one of its static factories');
+    const certificate = props.certificate ?? IngressCertificate.controllerDefault();
+    if (typeof certificate?.bind !== 'function') {
+      throw new PropError(this, 'certificate', certificate, 'expected an IngressCertificate from one of its static factories');
     }
+    const cert = certificate.bind({ scope: this, hosts: this.hosts, name, namespace });
+    const annotations: Record<string, string> = { ...cert.annotations };
+    const tls = cert.tls;
+    this.tlsSecretName = cert.tlsSecretName;
+    this.acmeHttp01 = cert.acmeHttp01;
 
     // ---- controller specifics ----------------------------------------------------------------
     const rules = (this.hosts.length > 0 ? this.hosts : [undefined]).map((host): k8s.IngressRule => ({
@@ -333,7 +384,7 @@ export class TlsIngress extends Construct {
       metadata: { name, labels, annotations },
       spec: { ingressClassName: className, tls, rules },
     });
-    if (cert.mode === 'secret') declareExternalSecret(this.ingress, this.tlsSecretName!);
+    if (cert.externalSecret) declareExternalSecret(this.ingress, this.tlsSecretName!);
 
     // ---- who may connect -------------------------------------------------------------------
     const controllerPods = Peer.namespace(controllerNamespace);
@@ -347,21 +398,6 @@ export class TlsIngress extends Construct {
     }
     // The backend learns its public address (PHX_HOST) and lets the controller in.
     backend.exposedVia?.({ ingress: this, publicAddress: this.host, from: controllerPods });
-  }
-
-  /** `issuer` or the chart's CA issuer, which must serve this Ingress' namespace. */
-  private selfSignedIssuer(issuer: SelfSignedCaIssuer | undefined, namespace: string | undefined): SelfSignedCaIssuer {
-    const ca = issuer ?? SelfSignedCaIssuer.getOrCreate(this);
-    if (ca.namespace !== namespace) {
-      throw new PropError(this, 'certificate', ca.node.path, `expected a SelfSignedCaIssuer in the Ingress' namespace "${namespace}" (its Issuers serve only their own namespace)`);
-    }
-    return ca;
-  }
-
-  private requireHosts(prop: string, why: string): void {
-    if (this.hosts.length === 0) {
-      throw new PropError(this, prop, 'no hosts', `${why}: give hosts, or use IngressCertificate.controllerDefault() for host-less local mode`);
-    }
   }
 }
 

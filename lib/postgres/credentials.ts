@@ -1,3 +1,6 @@
+import { IConstruct } from 'constructs';
+import { PropError, checkDnsSubdomain, checkSecretKey } from '../validation/props';
+
 /** The Secret keys a PostgresStatefulSet reads (and, when it owns the Secret, writes). */
 export interface PostgresSecretKeys {
   /**
@@ -49,6 +52,19 @@ export interface PostgresCredentialValues {
   readonly superuserPassword: string;
 }
 
+/** What a PostgresStatefulSet needs from its PostgresCredentials (`PostgresCredentials.bind`). */
+export interface PostgresCredentialsConfig {
+  /** The application's Secret. @default the server's own `<name>-credentials` (owned) */
+  readonly secretName?: string;
+  readonly passwordKey: string;
+  readonly databaseUrlKey: string;
+  /** The superuser's Secret. @default `<name>-superuser` */
+  readonly superuserSecretName?: string;
+  readonly superuserPasswordKey: string;
+  /** Passwords for the Secrets the server creates and owns; absent: the Secrets exist already. */
+  readonly values?: PostgresCredentialValues;
+}
+
 /**
  * Where the database password comes from: a Secret this construct writes from given
  * values, or a Secret that already exists in the namespace (created with
@@ -77,20 +93,48 @@ export abstract class PostgresCredentials {
     return new ExistingCredentials(secretName, options);
   }
 
-  /** @internal */
-  public abstract readonly kind: 'owned' | 'existing';
+  /**
+   * Checks this choice for the PostgresStatefulSet `scope` (errors name its path and the
+   * `credentials.*` prop) and says which Secrets and keys the server and its clients read.
+   */
+  public abstract bind(scope: IConstruct): PostgresCredentialsConfig;
 }
 
-/** @internal */
-export class OwnedCredentials extends PostgresCredentials {
-  public readonly kind = 'owned' as const;
-  constructor(public readonly values: PostgresCredentialValues) { super(); }
+class OwnedCredentials extends PostgresCredentials {
+  constructor(private readonly values: PostgresCredentialValues) { super(); }
+
+  public bind(scope: IConstruct): PostgresCredentialsConfig {
+    const { password, superuserPassword } = this.values ?? ({} as Partial<PostgresCredentialValues>);
+    checkDatabasePassword(scope, 'credentials.password', password);
+    checkDatabasePassword(scope, 'credentials.superuserPassword', superuserPassword);
+    if (password === superuserPassword) {
+      throw new PropError(scope, 'credentials.superuserPassword', superuserPassword, 'must differ from the application password');
+    }
+    return { passwordKey: 'password', databaseUrlKey: 'DATABASE_URL', superuserPasswordKey: 'password', values: { password: password!, superuserPassword: superuserPassword! } };
+  }
 }
 
-/** @internal */
-export class ExistingCredentials extends PostgresCredentials {
-  public readonly kind = 'existing' as const;
-  constructor(public readonly secretName: string, public readonly keys: PostgresExistingSecretOptions) { super(); }
+class ExistingCredentials extends PostgresCredentials {
+  constructor(private readonly secretName: string, private readonly keys: PostgresExistingSecretOptions) { super(); }
+
+  public bind(scope: IConstruct): PostgresCredentialsConfig {
+    const keys = this.keys ?? {};
+    return {
+      secretName: checkDnsSubdomain(scope, 'credentials.secretName', this.secretName),
+      passwordKey: checkSecretKey(scope, 'credentials.keys.password', keys.password ?? 'password'),
+      superuserSecretName: keys.superuserSecretName === undefined ? undefined : checkDnsSubdomain(scope, 'credentials.superuserSecretName', keys.superuserSecretName),
+      superuserPasswordKey: checkSecretKey(scope, 'credentials.keys.superuserPassword', keys.superuserPassword ?? 'password'),
+      databaseUrlKey: checkSecretKey(scope, 'credentials.keys.databaseUrl', keys.databaseUrl ?? 'DATABASE_URL'),
+    };
+  }
+}
+
+/** A password PostgreSQL stores for a role: at least 16 characters, no control characters. */
+export function checkDatabasePassword(scope: IConstruct, prop: string, password: unknown): string {
+  if (typeof password !== 'string' || password.length < 16 || /[\u0000-\u001f\u007f]/.test(password)) {
+    throw new PropError(scope, prop, password, 'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
+  }
+  return password;
 }
 
 /** `ecto://user:pass@host:port/db`, user and password percent-encoded (Ecto URL-decodes them). */

@@ -2,8 +2,9 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { createOwnedSecret } from '../common/owned-secret';
 import { appLabels } from '../common/labels';
-import { PropError, checkDnsSubdomain, checkSecretKey } from '../validation/props';
-import { ectoUrl } from './credentials';
+import { checkDnsSubdomain, checkSecretKey } from '../validation/props';
+import { checkDatabasePassword, ectoUrl } from './credentials';
+import { bindChoice } from '../common/bind';
 import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
 import type { IPodPeer } from '../network/peers';
 
@@ -43,10 +44,7 @@ class OwnedDatabaseCredentials extends PostgresDatabaseCredentials {
   constructor(private readonly password: string) { super(); }
 
   public bind(db: PostgresDatabase): PostgresDatabaseCredentialsConfig {
-    const pw = this.password;
-    if (typeof pw !== 'string' || pw.length < 16 || /[\u0000-\u001f\u007f]/.test(pw)) {
-      throw new PropError(db, 'credentials.password', pw, 'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
-    }
+    const pw = checkDatabasePassword(db, 'credentials.password', this.password);
     return {
       secretName: `${db.serverName}-${db.databaseName.replace(/_/g, '-')}-credentials`,
       passwordKey: 'password',
@@ -126,10 +124,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     this.port = server.port;
     this.namespace = server.namespace;
     this.image = server.image;
-    if (!props.credentials || typeof (props.credentials as Partial<PostgresDatabaseCredentials>).bind !== 'function') {
-      throw new PropError(this, 'credentials', props.credentials, 'expected PostgresDatabaseCredentials.fromPassword(password) or PostgresDatabaseCredentials.fromExistingSecret(name)');
-    }
-    const config = props.credentials.bind(this);
+    const config = bindChoice(this, 'credentials', props.credentials,
+      'expected PostgresDatabaseCredentials.fromPassword(password) or PostgresDatabaseCredentials.fromExistingSecret(name)');
     this.secretName = config.secretName;
     this.passwordKey = config.passwordKey;
     this.databaseUrlKey = config.databaseUrlKey;

@@ -12,9 +12,10 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
 import {
-  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
+  PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPort, checkQuantity, checkResources, checkLabels,
 } from '../validation/props';
-import { ExistingCredentials, OwnedCredentials, PostgresCredentials, ectoUrl } from './credentials';
+import { PostgresCredentials, ectoUrl } from './credentials';
+import { bindChoice } from '../common/bind';
 import { postgresScript } from './scripts';
 import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
@@ -285,22 +286,19 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     if (props.networkPolicies) PhoenixNetworkPolicies.of(this);
 
     // ---- credentials -------------------------------------------------------------------
-    if (props.credentials instanceof OwnedCredentials) {
-      const { password, superuserPassword } = props.credentials.values;
-      for (const [prop, pw] of [['credentials.password', password], ['credentials.superuserPassword', superuserPassword]] as const) {
-        if (typeof pw !== 'string' || pw.length < 16 || /[\u0000-\u001f\u007f]/.test(pw)) {
-          throw new PropError(this, prop, pw,
-            'expected at least 16 characters without control characters; generate one, e.g. `openssl rand -base64 32`');
-        }
-      }
-      if (password === superuserPassword) {
-        throw new PropError(this, 'credentials.superuserPassword', superuserPassword, 'must differ from the application password');
-      }
-      this.secretName = `${this.name}-credentials`;
-      this.passwordKey = 'password';
-      this.superuserSecretName = `${this.name}-superuser`;
-      this.superuserPasswordKey = 'password';
-      this.databaseUrlKey = 'DATABASE_URL';
+    const credentials = bindChoice(this, 'credentials', props.credentials,
+      'expected PostgresCredentials.fromValues({ password, superuserPassword }) or PostgresCredentials.fromExistingSecret(name)');
+    this.secretName = credentials.secretName ?? `${this.name}-credentials`;
+    this.passwordKey = credentials.passwordKey;
+    this.databaseUrlKey = credentials.databaseUrlKey;
+    this.superuserSecretName = credentials.superuserSecretName ?? `${this.name}-superuser`;
+    this.superuserPasswordKey = credentials.superuserPasswordKey;
+    if (this.superuserSecretName === this.secretName) {
+      throw new PropError(this, 'credentials.superuserSecretName', this.superuserSecretName,
+        `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.name}-superuser")`);
+    }
+    if (credentials.values) {
+      const { password, superuserPassword } = credentials.values;
       // What the application may read: its own password and URL, never the superuser's.
       this.secret = createOwnedSecret(this, props.secretScope, {
         name: this.secretName,
@@ -308,11 +306,11 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
         labels: labels.all,
         values: {
           username: this.username,
-          password,
+          [this.passwordKey]: password,
           database: this.databaseName,
           host: this.host,
           port: String(this.port),
-          DATABASE_URL: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
+          [this.databaseUrlKey]: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
         },
       });
       // Only the database pod mounts this one.
@@ -323,20 +321,6 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
         labels: labels.all,
         values: { [this.superuserPasswordKey]: superuserPassword },
       });
-    } else if (props.credentials instanceof ExistingCredentials) {
-      const keys = props.credentials.keys;
-      this.secretName = checkDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
-      this.passwordKey = checkSecretKey(this, 'credentials.keys.password', keys.password ?? 'password');
-      this.superuserSecretName = checkDnsSubdomain(this, 'credentials.superuserSecretName', keys.superuserSecretName ?? `${this.name}-superuser`);
-      if (this.superuserSecretName === this.secretName) {
-        throw new PropError(this, 'credentials.superuserSecretName', this.superuserSecretName,
-          `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.name}-superuser")`);
-      }
-      this.superuserPasswordKey = checkSecretKey(this, 'credentials.keys.superuserPassword', keys.superuserPassword ?? 'password');
-      this.databaseUrlKey = checkSecretKey(this, 'credentials.keys.databaseUrl', keys.databaseUrl ?? 'DATABASE_URL');
-    } else {
-      throw new PropError(this, 'credentials', props.credentials,
-        'expected PostgresCredentials.fromValues({ password }) or PostgresCredentials.fromExistingSecret(name)');
     }
 
     // ---- volume layout -----------------------------------------------------------------

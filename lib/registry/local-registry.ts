@@ -11,6 +11,7 @@ import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
 import { declareExternalSecret } from '../validation/declarations';
+import { bindChoice } from '../common/bind';
 import {
   PropError, checkDigest, checkDnsLabel, checkDnsSubdomain, checkInteger, checkPinnedImage, checkPort, checkQuantity, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
@@ -473,11 +474,6 @@ function apiTokenVolume(): k8s.Volume {
 }
 
 /** `choice.bind(scope)` of a union-like prop, or a PropError when the prop is not one of its variants. */
-function bindChoice<T>(scope: Construct, prop: string, choice: { bind(scope: Construct): T } | undefined, accepted: string): T {
-  if (typeof choice?.bind !== 'function') throw new PropError(scope, prop, choice, accepted);
-  return choice.bind(scope);
-}
-
 /** containerd registry host configuration for a plain-HTTP registry at `host`. */
 export function hostsToml(host: string): string {
   return `server = "http://${host}"\n\n[host."http://${host}"]\n  capabilities = ["pull", "resolve"]\n`;
