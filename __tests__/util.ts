@@ -37,3 +37,16 @@ export function secretValues(secret: Manifest): Record<string, string> {
   expect(secret.stringData).toBeUndefined();
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v as string, 'base64').toString('utf8')]));
 }
+
+/**
+ * What the object `kind`/`name` below `scope` declared to the validator (external Secrets,
+ * comma-joined, and the external-pods reason): kept in the construct tree, never in the manifest.
+ */
+export function declared(scope: import('constructs').IConstruct, kind: string, name: string): { secrets: string; podsReason?: string; annotations?: Record<string, string> } {
+  const { ApiObject } = require('cdk8s') as typeof import('cdk8s');
+  const { declarationsOf } = require('../lib/validation/declarations') as typeof import('../lib/validation/declarations');
+  const hits = scope.node.findAll().filter(c => ApiObject.isApiObject(c) && c.kind === kind && c.name === name) as import('cdk8s').ApiObject[];
+  if (hits.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${hits.length}`);
+  const d = declarationsOf(hits[0]);
+  return { secrets: (d?.externalSecrets ?? []).join(','), podsReason: d?.externalPodsReason, annotations: hits[0].toJson().metadata.annotations };
+}

@@ -4,6 +4,7 @@ import { ApiObject, App, AppProps, Chart, DependencyGraph, Names, Yaml } from 'c
 import { ImmutableChange, immutableChanges, readPreviousOutput } from './immutable';
 import { checkReplaceable, createStaging, recoverInterruptedSwap, swapIn, synthStep } from './output-dir';
 import { writeReceipt } from '../lib/validation/receipt';
+import { DECLARATIONS_FILE, declarationsOf, objectKey } from '../lib/validation/declarations';
 import { SourcedManifest, ValidationReport } from '../lib/validation/report';
 import { validateManifests } from '../lib/validation/validate';
 
@@ -123,7 +124,7 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
     const charts = render(app, fileFor);
     let report: ValidationReport | undefined;
     if (shouldValidate) {
-      const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path })));
+      const sources: SourcedManifest[] = charts.flatMap(c => c.manifests.map((manifest, i) => ({ manifest, constructPath: c.objects[i].node.path, declarations: declarationsOf(c.objects[i]) })));
       report = validateManifests(sources, { kubernetesMinor });
       if (!report.ok) throw new ValidationFailedError(report.format());
     }
@@ -163,6 +164,12 @@ export function synthAtomically(outdir: string, build: (app: App) => void, optio
       // construct paths for its report, and the receipt of the validation done above.
       const resources = Object.fromEntries(charts.flatMap(c => c.objects.map(o => [o.name, { path: o.node.path }])));
       writeFileSync(join(mirror, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+      // What the objects declared to the validator, for the plugin when it validates itself.
+      const declared = Object.fromEntries(charts.flatMap(c => c.objects.flatMap((o, i) => {
+        const d = declarationsOf(o);
+        return d ? [[objectKey(c.manifests[i]), d]] : [];
+      })));
+      writeFileSync(join(mirror, DECLARATIONS_FILE), JSON.stringify({ version: 1, objects: declared }));
       // The receipt lists exactly the manifests the CLI finds (*.yaml), or the plugin ignores it.
       if (report) writeReceipt(mirror, Object.fromEntries(Object.entries(mirrorFiles).filter(([f]) => f.endsWith('.yaml'))), report);
     }

@@ -14,11 +14,36 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { PART_OF } from '../app/stack';
-import { EXTERNAL_SECRETS_ANNOTATION } from '../lib/validation/declarations';
 import { applyOrder, kubectlRunner } from './preflight';
 
 type Run = ReturnType<typeof kubectlRunner>;
 interface Ref { readonly kind: string; readonly namespace?: string; readonly name: string; readonly resource?: string }
+
+/**
+ * Names of the Secrets an object references: env `secretKeyRef`, `envFrom` `secretRef`, `secret`
+ * and projected volumes, `imagePullSecrets`, an Ingress' TLS `secretName`.
+ */
+export function referencedSecrets(manifest: unknown): Set<string> {
+  const names = new Set<string>();
+  const walk = (node: unknown, parentKey?: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if (parentKey === 'imagePullSecrets' && typeof (item as { name?: unknown })?.name === 'string') names.add((item as { name: string }).name);
+        walk(item, parentKey);
+      }
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'secretName' && typeof v === 'string') names.add(v);
+      const name = (v as { name?: unknown } | null)?.name;
+      if (['secretKeyRef', 'secretRef', 'secret'].includes(k) && typeof name === 'string') names.add(name);
+      walk(v, k);
+    }
+  };
+  walk(manifest);
+  return names;
+}
 
 /** Field managers of `kubectl apply`, server-side and client-side. */
 const APPLIERS = ['kubectl', 'kubectl-client-side-apply'];
@@ -40,10 +65,9 @@ export function prunePlan(dir: string, run: Run): PrunePlan {
     .flatMap(f => parseAllDocuments(readFileSync(f, 'utf8')).map(d => d.toJSON()).filter(Boolean)) as any[];
   const wanted = manifests.map((m): Ref => ({ kind: m.kind, namespace: m.metadata.namespace, name: m.metadata.name }));
   const keep = new Set(wanted.map(key));
+  // Every Secret the output still references is kept, whoever created it.
   for (const m of manifests) {
-    for (const name of (m.metadata.annotations?.[EXTERNAL_SECRETS_ANNOTATION] ?? '').split(',').filter(Boolean)) {
-      keep.add(key({ kind: 'Secret', namespace: m.metadata.namespace, name }));
-    }
+    for (const name of referencedSecrets(m)) keep.add(key({ kind: 'Secret', namespace: m.metadata.namespace, name }));
   }
   const namespaces = [...new Set(wanted.map(r => r.namespace).filter((n): n is string => !!n))].sort();
   const selector = Object.entries(PART_OF).map(([k, v]) => `${k}=${v}`).join(',');

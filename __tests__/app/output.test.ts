@@ -74,7 +74,7 @@ describe('synthAtomically', () => {
     const out = join(dir, 'dist');
     const mirror = join(dir, 'cli');
     synthAtomically(out, app => cm(new Chart(app, 'my-secrets'), 'a'), { mirrorTo: mirror, validate: false });
-    expect(readdirSync(mirror)).toEqual(['construct-metadata.json', 'my-secrets.k8s.yaml']);
+    expect(readdirSync(mirror).sort()).toEqual(['.validation-declarations', 'construct-metadata.json', 'my-secrets.k8s.yaml']);
     expect(JSON.parse(readFileSync(join(mirror, 'construct-metadata.json'), 'utf8')).resources.a.path).toBe('my-secrets/a');
     // dist/ holds only manifests: kubectl apply -f dist/ would fail on the metadata JSON
     expect(readdirSync(out)).toEqual(['.synth-output', 'my-secrets.k8s.yaml']);
@@ -92,7 +92,7 @@ describe('synthAtomically', () => {
       cm(new Chart(app, '03-app'), 'a');
     };
     synthAtomically(out, build, { mirrorTo: mirror, pruneAllowlist: 'prune-allowlist.txt' });
-    expect(readdirSync(mirror).sort()).toEqual(['01-secrets.k8s.yaml', '03-app.k8s.yaml', 'construct-metadata.json', 'prune-allowlist.txt', 'validation-receipt.json']);
+    expect(readdirSync(mirror).sort()).toEqual(['.validation-declarations', '01-secrets.k8s.yaml', '03-app.k8s.yaml', 'construct-metadata.json', 'prune-allowlist.txt', 'validation-receipt.json']);
     const mirrored = readdirSync(mirror).map(f => readFileSync(join(mirror, f), 'utf8')).join('\n');
     expect(mirrored).not.toMatch(/hunter2|tok-tok|kind: Secret/);
     expect(readFileSync(join(mirror, '01-secrets.k8s.yaml'), 'utf8')).toContain('name: also-here');

@@ -5,7 +5,7 @@ import {
   ClusterStrategy, ElixirDeployment, ElixirDeploymentProps, ElixirSecrets, expectValid, MigrationMode,
   PostgresCredentials, PostgresStatefulSet, PropError,
 } from '../../lib';
-import { find, secretValues, selects, synth, testChart } from '../util';
+import { find, secretValues, selects, synth, testChart, declared } from '../util';
 
 const SKB = 'k'.repeat(64);
 const COOKIE = 'c'.repeat(40);
@@ -169,9 +169,9 @@ describe('ElixirDeployment', () => {
     });
 
     test('DATABASE_URL from a user Secret is declared external', () => {
-      const { env, dep } = build({ database: { secretName: 'db-url', key: 'url' } });
+      const { env, chart } = build({ database: { secretName: 'db-url', key: 'url' } });
       expect(env.DATABASE_URL.valueFrom).toEqual({ secretKeyRef: { name: 'db-url', key: 'url' } });
-      expect(dep.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-url');
+      expect(declared(chart, 'Deployment', 'elixir')).toEqual({ secrets: 'db-url', podsReason: undefined, annotations: undefined });
     });
 
     test('no pod of the app (server, migrator, migration Job) references a Secret holding the superuser password', () => {

@@ -3,7 +3,7 @@ import {
   ElixirDeployment, ElixirSecrets, expectValid, IHttpBackend, IngressCertificate, IngressController, PropError,
   SelfSignedCaIssuer, TlsIngress, TlsIngressProps, validate,
 } from '../../lib';
-import { find, synth, testChart } from '../util';
+import { find, synth, testChart, declared } from '../util';
 
 function setup(props: Partial<TlsIngressProps> = {}, app: App = Testing.app()) {
   const chart = new Chart(app, 'doit', { namespace: 'doit' });
@@ -116,9 +116,11 @@ describe('TlsIngress', () => {
     });
 
     test('existing Secret is referenced and declared external', () => {
-      const ing = traefik(setup({ hosts: ['a.example.com'], certificate: IngressCertificate.fromSecret('my-cert') }).manifests);
+      const { manifests, chart } = setup({ hosts: ['a.example.com'], certificate: IngressCertificate.fromSecret('my-cert') });
+      const ing = traefik(manifests);
       expect(ing.spec.tls).toEqual([{ hosts: ['a.example.com'], secretName: 'my-cert' }]);
-      expect(ing.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('my-cert');
+      expect(declared(chart, 'Ingress', 'elixir').secrets).toBe('my-cert');
+      expect(Object.keys(ing.metadata.annotations)).not.toContain('validation.microk8s-phoenix.io/external-secrets');
     });
 
     test('cert-manager: the right annotation for ClusterIssuer and Issuer, certificate Secret <name>-tls', () => {

@@ -2,7 +2,7 @@ import {
   ElixirDeployment, ElixirSecrets, PostgresCredentials, PostgresDatabaseCredentials, PostgresStatefulSet, validate,
 } from '../../lib';
 import { canConnect, pod, podLabels } from '../network/evaluator';
-import { Manifest, find, secretValues, synth, testChart } from '../util';
+import { Manifest, find, secretValues, synth, testChart, declared } from '../util';
 
 const server = (chart = testChart('apps')) => ({
   chart,
@@ -56,7 +56,7 @@ describe('PostgresStatefulSet.addDatabase', () => {
     expect(wiki.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'wiki-db', key: 'url' } } });
     expect(wiki.externalSecretNames).toEqual(['wiki-db']);
     expect(all.some(m => m.kind === 'Secret' && m.metadata.name === 'wiki-db')).toBe(false);
-    expect(find(all, 'StatefulSet', 'postgres').metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('wiki-db');
+    expect(declared(chart, 'StatefulSet', 'postgres').secrets).toBe('wiki-db');
     expect(pg.addedDatabases).toHaveLength(2);
   });
 

@@ -2,7 +2,7 @@ import { expectValid, PostgresCredentials, PostgresStatefulSet, PostgresStateful
 import { Quantity } from '../../imports/k8s';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { find, kinds, secretValues, selects, synth, testChart } from '../util';
+import { find, kinds, secretValues, selects, synth, testChart, declared } from '../util';
 
 const PASSWORD = 'correct-horse-battery-staple-42';
 const owned = { credentials: PostgresCredentials.fromValues({ password: PASSWORD, superuserPassword: 'superuser-'.repeat(3) }) };
@@ -231,7 +231,8 @@ describe('PostgresStatefulSet', () => {
       expect(build().pg.superuserSecretName).toBe('postgres-superuser'); // owned: the same name
       expect(pod.volumes.find((v: any) => v.name === 'credentials').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
       expect(pod.volumes.find((v: any) => v.name === 'superuser').secret).toMatchObject({ secretName: 'postgres-superuser', items: [{ key: 'password', path: 'password' }] });
-      expect(sts.metadata.annotations['validation.microk8s-phoenix.io/external-secrets']).toBe('db-creds,postgres-superuser');
+      expect(declared(pg, 'StatefulSet', 'postgres').secrets).toBe('db-creds,postgres-superuser');
+      expect(sts.metadata.annotations).toBeUndefined();
       expect(pg.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'url' } } });
 
       const named = build({ credentials: PostgresCredentials.fromExistingSecret('db-creds', { superuserSecretName: 'db-admin', superuserPassword: 'pg' }) });

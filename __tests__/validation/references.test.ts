@@ -260,3 +260,27 @@ describe('malformed objects are left to the schema rule: the reference rules do 
     expect(() => validateManifests(wrap(manifests))).not.toThrow();
   });
 });
+
+describe('projected volumes and declarations', () => {
+  const projected = (sources: any[]) => (ms: any[]) => { web(ms).spec.template.spec.volumes = [...(web(ms).spec.template.spec.volumes ?? []), { name: 'proj', projected: { sources } }]; };
+  const volumeIndex = (ms: any[]) => web(ms).spec.template.spec.volumes.length - 1;
+
+  test('a Secret in a projected volume must exist, with the keys it names', () => {
+    const ms = baseline();
+    projected([{ secret: { name: 'nope', items: [{ key: 'k', path: 'p' }] } }, { secret: { name: 'db-creds', items: [{ key: 'missing', path: 'p' }] } }, { secret: { name: 'absent' } }, { configMap: { name: 'cfg' } }])(ms);
+    const i = volumeIndex(ms);
+    const p = `spec.template.spec.volumes[${i}].projected.sources`;
+    expect(references(ms)).toEqual([`secret-reference ${p}[0].secret.items[0].key`, `secret-reference ${p}[1].secret.items[0].key`, `secret-reference ${p}[2].secret.name`]);
+    expect(after(projected([{ secret: { name: 'db-creds', items: [{ key: 'password', path: 'p' }] } }, { secret: { name: 'gone', optional: true } }]))).toEqual([]);
+  });
+
+  test('Secrets declared external in the construct tree (not in the manifest) are accepted', () => {
+    const ms = baseline();
+    projected([{ secret: { name: 'vault', items: [{ key: 'k', path: 'p' }] } }])(ms);
+    const sources = wrap(ms).map(s => (s.manifest === web(ms) ? { ...s, declarations: { externalSecrets: ['vault'] } } : s));
+    const index = new ManifestIndex(sources);
+    const sink = new FindingSink();
+    for (const s of sources) checkReferences(s, index, sink);
+    expect(sink.findings).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
  * the declarations constructs make (declarations.ts) and the catalog of what is stricter than
  * the API server on purpose (catalog.ts).
  */
+import { declarationsOf } from '../../lib/validation/declarations';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -99,7 +100,8 @@ describe('declareExternalPods', () => {
   const declared = (reason: string) => {
     const obj = configMap(chart(), 'Obj', {});
     declareExternalPods(obj, reason);
-    return obj.toJson().metadata.annotations[EXTERNAL_PODS_ANNOTATION];
+    expect(obj.toJson().metadata.annotations?.[EXTERNAL_PODS_ANNOTATION]).toBeUndefined(); // never in the manifest
+    return declarationsOf(obj)?.externalPodsReason;
   };
 
   test.each([

@@ -1,29 +1,99 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { ApiObject } from 'cdk8s';
+import type { App } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 /**
- * Annotation by which an object declares Secrets it references but deliberately leaves to
- * the user (created with kubectl, an operator, …): a comma-separated list of names in the
- * object's namespace. The validator does not report such references as missing and does
- * not check their keys.
+ * What an object declares to the validator and to nobody else: Secrets it references but
+ * deliberately leaves to the user (created with kubectl, an operator, …), or that the pods it
+ * selects are started by something else (cert-manager's solver). Kept in the construct tree,
+ * not in the manifests, so the bookkeeping never reaches the cluster.
  */
-export const EXTERNAL_SECRETS_ANNOTATION = 'validation.microk8s-phoenix.io/external-secrets';
-
-/** Declare on `obj` that Secret `secretName` (same namespace) is created outside this app. */
-export function declareExternalSecret(obj: ApiObject, secretName: string): void {
-  const current: string | undefined = obj.metadata.toJson().annotations?.[EXTERNAL_SECRETS_ANNOTATION];
-  const names = new Set((current ?? '').split(',').filter(Boolean));
-  names.add(secretName);
-  obj.metadata.addAnnotation(EXTERNAL_SECRETS_ANNOTATION, [...names].sort().join(','));
+export interface Declarations {
+  /** Secrets in the object's namespace that are created outside this app. */
+  readonly externalSecrets: readonly string[];
+  /** Why the pods the object selects are not in the output. */
+  readonly externalPodsReason?: string;
 }
 
 /**
- * Annotation by which a NetworkPolicy, PodDisruptionBudget or Service declares that the pods it
- * selects are created outside this output (by an operator such as cert-manager), with the reason.
+ * Annotations with the same meaning, for manifests that come from elsewhere (hand-written YAML
+ * validated with the CLI plugin). The library's constructs never write them.
  */
+export const EXTERNAL_SECRETS_ANNOTATION = 'validation.microk8s-phoenix.io/external-secrets';
 export const EXTERNAL_PODS_ANNOTATION = 'validation.microk8s-phoenix.io/external-pods';
+
+/**
+ * Where `App.synth()` leaves the declarations for the cdk8s CLI's validation plugin, beside the
+ * manifests: no `.yaml`/`.json` extension, so `kubectl apply -f dist/` skips it.
+ */
+export const DECLARATIONS_FILE = '.validation-declarations';
+
+interface Entry { readonly secrets: Set<string>; podsReason?: string }
+const store = new WeakMap<IConstruct, Entry>();
+const appsWithWriter = new WeakSet<IConstruct>();
+
+function entryOf(obj: ApiObject): Entry {
+  let entry = store.get(obj);
+  if (!entry) store.set(obj, entry = { secrets: new Set() });
+  writeWhenSynthesized(obj);
+  return entry;
+}
+
+/** Declare on `obj` that Secret `secretName` (same namespace) is created outside this app. */
+export function declareExternalSecret(obj: ApiObject, secretName: string): void {
+  entryOf(obj).secrets.add(secretName);
+}
 
 /** Declare on `obj` that its selector targets pods created by something else (why: `reason`). */
 export function declareExternalPods(obj: ApiObject, reason: string): void {
   if (reason.trim().length < 10) throw new Error(`${obj.node.path}: declaring external pods needs a reason`);
-  obj.metadata.addAnnotation(EXTERNAL_PODS_ANNOTATION, reason.trim());
+  entryOf(obj).podsReason = reason.trim();
+}
+
+/** What `obj` declared, if anything. */
+export function declarationsOf(obj: IConstruct): Declarations | undefined {
+  const entry = store.get(obj);
+  return entry && { externalSecrets: [...entry.secrets].sort(), externalPodsReason: entry.podsReason };
+}
+
+/** `Kind/namespace/name`: how the declarations file names an object. */
+export function objectKey(manifest: { kind?: string; metadata?: { namespace?: string; name?: string } }): string {
+  return `${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+}
+
+/**
+ * `App.synth()` validates the whole tree before it writes the manifests: then the App's
+ * declarations go to `DECLARATIONS_FILE` in its output directory, for the CLI plugin.
+ */
+function writeWhenSynthesized(obj: ApiObject): void {
+  const root = obj.node.root;
+  if (appsWithWriter.has(root) || typeof (root as Partial<App>).outdir !== 'string') return;
+  appsWithWriter.add(root);
+  root.node.addValidation({
+    validate: () => {
+      const app = root as App;
+      const objects: Record<string, Declarations> = {};
+      for (const c of app.node.findAll()) {
+        const d = declarationsOf(c);
+        if (d && ApiObject.isApiObject(c)) objects[objectKey(c.toJson())] = d;
+      }
+      mkdirSync(app.outdir, { recursive: true });
+      writeFileSync(join(app.outdir, DECLARATIONS_FILE), JSON.stringify({ version: 1, objects }));
+      return [];
+    },
+  });
+}
+
+/** The declarations `App.synth()` left in `dir`, by object key. */
+export function readDeclarations(dir: string): Record<string, Declarations> {
+  const file = join(dir, DECLARATIONS_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    return parsed?.version === 1 && typeof parsed.objects === 'object' && parsed.objects !== null ? parsed.objects : {};
+  } catch {
+    return {};
+  }
 }

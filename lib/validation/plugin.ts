@@ -1,5 +1,7 @@
 import { POLICY_RULES } from './policy';
 import { readReceipt } from './receipt';
+import { objectKey, readDeclarations } from './declarations';
+import { dirname } from 'path';
 import { Finding, SourcedManifest, ValidationReport } from './report';
 
 /**
@@ -53,9 +55,11 @@ export class Microk8sPhoenixValidation {
     // objects (a Deployment and its Service) cannot be attributed, so it gets no path.
     const nameCount = new Map<string, number>();
     for (const { manifest } of parsed) nameCount.set(manifest.metadata?.name, (nameCount.get(manifest.metadata?.name) ?? 0) + 1);
+    // What the objects declared to the validator, left beside the manifests by App.synth().
+    const declarations = Object.assign({}, ...[...new Set(context.manifests.map(f => dirname(f)))].map(readDeclarations));
     const sources: SourcedManifest[] = parsed.map(({ manifest, file }) => {
       const name = manifest.metadata?.name;
-      return { manifest, file, constructPath: nameCount.get(name) === 1 ? context.metadata[name]?.path : undefined };
+      return { manifest, file, constructPath: nameCount.get(name) === 1 ? context.metadata[name]?.path : undefined, declarations: declarations[objectKey(manifest)] };
     });
     // Loaded only when needed: the rules and schemas are the expensive part of this module.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,3 +1,4 @@
+import type { Declarations } from './declarations';
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface Manifest {
   readonly apiVersion?: string;
@@ -18,6 +19,8 @@ export interface SourcedManifest {
   readonly constructPath?: string;
   /** File it was read from, when it was read from a file. */
   readonly file?: string;
+  /** What the object declared to the validator (`declareExternalSecret`, `declareExternalPods`). */
+  readonly declarations?: Declarations;
 }
 
 export type Severity = 'error' | 'warning';

@@ -6,6 +6,7 @@ import { Finding, FindingSink, objectId, SourcedManifest, ValidationReport, Waiv
 import { checkSchema } from './schema';
 import { checkServerParity, ServerParityOptions } from './server-parity';
 import { WAIVER_ANNOTATION_PREFIX } from './waivers';
+import { declarationsOf } from './declarations';
 
 /**
  * Validate a set of manifests: schema (strict), server parity (what the API server's own
@@ -33,7 +34,7 @@ export function validateManifests(sources: readonly SourcedManifest[], options: 
 export function validate(scope: IConstruct, options: ServerParityOptions = {}): ValidationReport {
   const sources = scope.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject)
-    .map(o => ({ manifest: o.toJson(), constructPath: o.node.path }));
+    .map(o => ({ manifest: o.toJson(), constructPath: o.node.path, declarations: declarationsOf(o) }));
   return validateManifests(sources, options);
 }
 
