@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { HttpExposure, IHttpBackend } from '../common/backend';
-import { appLabels } from '../common/labels';
+import { AppLabels, appLabels } from '../common/labels';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
@@ -21,7 +21,7 @@ import {
   PropError, checkDnsLabel, checkDnsSubdomain, checkInteger, checkNonEmpty, checkPinnedImage, checkPort, checkPublicAddress, checkSecretKey, checkResources, checkLabels,
 } from '../validation/props';
 import { elixirScript } from './scripts';
-import { ElixirSecrets } from './secrets';
+import { ElixirSecrets, ElixirSecretsConfig } from './secrets';
 import { bindChoice } from '../common/bind';
 
 /** How the BEAM nodes find each other through the headless Service. */
@@ -250,58 +250,19 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
 
   constructor(scope: Construct, id: string, props: ElixirDeploymentProps) {
     super(scope, id);
-
-    // ---- props, validated in one place -------------------------------------------------
-    const image = checkPinnedImage(this, 'image', props.image);
-    const basename = props.nodeBasename;
-    if (typeof basename !== 'string' || !ERLANG_NAME_PART.test(basename)) {
-      throw new PropError(this, 'nodeBasename', basename, 'expected an Erlang node name part: a letter, then letters, digits, "_" or "-" (e.g. "doit"); it becomes RELEASE_NODE=<basename>@<pod IP>');
-    }
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'elixir', 47);
-    this.headlessServiceName = checkDnsLabel(this, 'headlessServiceName', props.headlessServiceName ?? `${this.name}-headless`);
-    const replicas = checkInteger(this, 'replicas', props.replicas ?? 3, 1, 1000);
-    const strategy = props.clusterStrategy ?? ClusterStrategy.LIBCLUSTER_DNS;
-    if (!Object.values(ClusterStrategy).includes(strategy)) {
-      throw new PropError(this, 'clusterStrategy', strategy, `expected one of ${Object.values(ClusterStrategy).join(', ')}`);
-    }
-    this.httpPort = checkPort(this, 'httpPort', props.httpPort ?? 4000);
-    this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? 80);
-    this.epmdPort = checkPort(this, 'epmdPort', props.epmdPort ?? 4369);
-    this.distributionPort = checkPort(this, 'distributionPort', props.distributionPort ?? 9000);
-    const ports = { httpPort: this.httpPort, epmdPort: this.epmdPort, distributionPort: this.distributionPort };
-    const clash = Object.entries(ports).find(([k, v]) => Object.entries(ports).some(([k2, v2]) => k2 !== k && v2 === v));
-    if (clash) {
-      throw new PropError(this, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
-    }
-    this.phxHostEnv = { name: 'PHX_HOST', value: checkPublicAddress(this, 'phxHost', props.phxHost ?? 'localhost') };
+    const p = resolveProps(this, props);
+    this.name = p.name;
+    this.headlessServiceName = p.headlessServiceName;
+    this.httpPort = p.httpPort;
+    this.servicePort = p.servicePort;
+    this.epmdPort = p.epmdPort;
+    this.distributionPort = p.distributionPort;
+    this.phxHostEnv = { name: 'PHX_HOST', value: p.phxHost };
     this.phxHostSource = props.phxHost === undefined ? 'default' : 'user';
-    const poolSize = checkInteger(this, 'poolSize', props.poolSize ?? 10, 1, 1000);
-    const healthPath = props.healthCheckPath ?? '/';
-    for (const [prop, path] of [['healthCheckPath', healthPath], ['livenessPath', props.livenessPath ?? '/']] as const) {
-      if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
-        throw new PropError(this, prop, path, 'expected an absolute URL path without spaces, e.g. "/health"');
-      }
-    }
-    const preStop = checkInteger(this, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 5, 0, 120);
-    const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 45, 1, 3600);
-    if (grace <= preStop + 30) {
-      throw new PropError(this, 'terminationGracePeriodSeconds', grace, `must exceed preStopDelaySeconds (${preStop}) + Phoenix's 30 s connection drain, i.e. at least ${preStop + 31}`);
-    }
-    const uid = checkInteger(this, 'runAsUser', props.runAsUser ?? 65534, 1, 2 ** 31 - 1);
-    const clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
-    const extraEnv = checkExtraEnv(this, props.env ?? {});
-    const migrations = checkMigrations(this, props.migrations);
-    const pullSecretNames = (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(this, `imagePullSecrets[${i}]`, n));
-    const pullSecrets = pullSecretNames.length > 0 ? pullSecretNames.map(name => ({ name })) : undefined;
-    const resources = withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
-      requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
-      limits: { memory: k8s.Quantity.fromString('512Mi') },
-    }));
-
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;
-    this.dnsQuery = this.namespace ? `${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}` : this.headlessServiceName;
-    const labels = appLabels(basename, this.name, 'app', checkLabels(this, 'labels', props.labels));
+    this.dnsQuery = this.namespace ? `${this.headlessServiceName}.${this.namespace}.svc.${p.clusterDomain}` : this.headlessServiceName;
+    const labels = appLabels(p.basename, this.name, 'app', p.labels);
     this.podSelector = labels.selector;
     this.peerName = this.name;
     this.peerKey = `pods:${this.node.path}`;
@@ -311,19 +272,51 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
 
     // ---- secrets -------------------------------------------------------------------------
     const secrets = bindChoice(this, 'secrets', props.secrets, 'expected ElixirSecrets.fromValues({ secretKeyBase, releaseCookie }) or ElixirSecrets.fromExistingSecret(name)');
-    const secretKeyBaseKey = secrets.secretKeyBaseKey;
-    const cookieKey = secrets.releaseCookieKey;
     this.secretName = secrets.secretName ?? `${this.name}-secrets`;
     if (secrets.values) {
       this.secret = createOwnedSecret(this, props.secretScope, { name: this.secretName, namespace: this.namespace, labels: labels.all, values: secrets.values });
     }
-    const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
-    const databaseEnv = this.databaseEnv(props.database);
+    const database = this.databaseEnv(props.database);
 
+    // ---- pods, Services, Deployment, PDB, migration Job ------------------------------------
+    const containers = this.containers(p, secrets, database, props.database, labels);
+    this.service = this.httpService(labels);
+    this.headlessService = this.discoveryService(labels);
+    this.deployment = this.appDeployment(p, labels, containers);
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+      metadata: { name: this.name, labels: labels.all },
+      // Unhealthy pods may always be evicted: a crash-looping pod must not block a node drain.
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    });
+    if (p.migrations && p.migrationMode === MigrationMode.JOB) {
+      const jobLabels = appLabels(p.basename, `${this.name}-migrate`, 'migration', props.labels);
+      this.migrationPodSelector = jobLabels.selector;
+      this.migrationPods = new PodPeer(this, 'MigrationPods', { peerName: `${this.name}-migrate`, podSelector: jobLabels.selector });
+      NetworkZone.of(this).registerPeer(this.migrationPods, 'name');
+      this.migrationJob = this.migrationJobFor(p, p.migrations, jobLabels, containers);
+    }
+
+    // ---- connections: the cluster among its pods, the database from the app and its migrator --
+    this.connections.allowFrom(this, [this.epmdPort, this.distributionPort]);
+    if (isPostgresDatabase(props.database)) {
+      props.database.addClient(this);
+      if (this.migrationPods) props.database.addClient(this.migrationPods);
+    }
+    for (const obj of [this.deployment, this.migrationJob]) {
+      if (!obj) continue;
+      if (!this.secret) declareExternalSecret(obj, this.secretName);
+      for (const name of props.externalImagePullSecrets ?? []) declareExternalSecret(obj, name);
+      for (const name of database.external) declareExternalSecret(obj, name);
+    }
+  }
+
+  /** The app container, the migration steps and the volumes they share (creates the vm.args ConfigMap). */
+  private containers(p: ResolvedProps, secrets: ElixirSecretsConfig, database: { env: k8s.EnvVar[] }, handle: ElixirDeploymentProps['database'], labels: AppLabels): AppContainers {
+    const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
     // ---- environment, in the order $(VAR) expansion needs -------------------------------
     const runtimeEnv: k8s.EnvVar[] = [
-      ...databaseEnv.env,
-      fromSecret('SECRET_KEY_BASE', secretKeyBaseKey),
+      ...database.env,
+      fromSecret('SECRET_KEY_BASE', secrets.secretKeyBaseKey),
       // Release scripts write here; the root filesystem is read-only.
       { name: 'RELEASE_TMP', value: '/tmp' },
       { name: 'ERL_CRASH_DUMP', value: '/tmp/erl_crash.dump' },
@@ -335,9 +328,9 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
       // defaulting makes `kubectl apply --server-side` conflict with an earlier client-side apply.
       { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
       { name: 'RELEASE_DISTRIBUTION', value: 'name' },
-      { name: 'RELEASE_NODE', value: `${basename}@$(POD_IP)` },
-      fromSecret('RELEASE_COOKIE', cookieKey),
-      ...(strategy === ClusterStrategy.DNS_CLUSTER ? [{ name: 'DNS_CLUSTER_QUERY', value: this.dnsQuery }] : []),
+      { name: 'RELEASE_NODE', value: `${p.basename}@$(POD_IP)` },
+      fromSecret('RELEASE_COOKIE', secrets.releaseCookieKey),
+      ...(p.strategy === ClusterStrategy.DNS_CLUSTER ? [{ name: 'DNS_CLUSTER_QUERY', value: this.dnsQuery }] : []),
       // One fixed distribution port, so Services and NetworkPolicies can name it; in vm.args,
       // which only the release's main node reads (ERL_AFLAGS would pin every VM started in the
       // container to it, and `bin/<app> rpc|remote|stop|pid` would fail with eaddrinuse).
@@ -345,48 +338,43 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
       { name: 'PHX_SERVER', value: 'true' },
       { name: 'PORT', value: String(this.httpPort) },
       this.phxHostEnv,
-      { name: 'POOL_SIZE', value: String(poolSize) },
+      { name: 'POOL_SIZE', value: String(p.poolSize) },
       ...runtimeEnv,
-      ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
+      ...Object.entries(p.extraEnv).map(([name, value]) => ({ name, value })),
     ];
 
-    const podSecurity = restrictedPodSecurity(uid);
     const containerSecurity = restrictedContainerSecurity();
-    const tmpVolume = scratchVolume('tmp', '512Mi');
     const tmpMount: k8s.VolumeMount = { name: 'tmp', mountPath: '/tmp' };
     // The migrator is a one-off BEAM: it must not join the cluster, and Ecto needs 2 connections.
-    const migrator = (name: string): k8s.Container => ({
-      name,
-      image,
+    const migrator = (): k8s.Container => ({
+      name: 'migrate',
+      image: p.image,
       imagePullPolicy: 'IfNotPresent',
-      command: migrations!.command,
+      command: p.migrations!.command,
       env: [{ name: 'RELEASE_DISTRIBUTION', value: 'none' }, { name: 'POOL_SIZE', value: '2' }, ...runtimeEnv],
-      resources,
+      resources: p.resources,
       securityContext: containerSecurity,
       volumeMounts: [tmpMount],
     });
-
     const vmArgs = new k8s.KubeConfigMap(this, 'VmArgs', {
       metadata: { name: `${this.name}-vm-args`, labels: labels.all },
       data: { 'vm.args': renderVmArgs(this.distributionPort) },
     });
-    const vmArgsVolume: k8s.Volume = { name: 'vm-args', configMap: { name: vmArgs.name, defaultMode: 0o444 } };
-    // Before migrating, wait for the database (with PostgresStatefulSet, its own image has pg_isready).
-    const waitForDatabase = (): k8s.Container => ({
+    // Before migrating, wait for the database (with a database handle, the server's own image has pg_isready).
+    const waitForDatabase = (): k8s.Container[] => (handle ? [{
       name: 'wait-for-database',
-      image: isPostgresDatabase(props.database) ? props.database.image : DEFAULT_DATABASE_WAIT_IMAGE,
+      image: isPostgresDatabase(handle) ? handle.image : DEFAULT_DATABASE_WAIT_IMAGE,
       imagePullPolicy: 'IfNotPresent',
       command: ['/bin/sh', '-c', elixirScript('wait-for-database.sh')],
-      env: [...databaseEnv.env, { name: 'WAIT_SECONDS', value: String(DATABASE_WAIT_SECONDS) }],
+      env: [...database.env, { name: 'WAIT_SECONDS', value: String(DATABASE_WAIT_SECONDS) }],
       resources: withEphemeralStorage({ requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } }),
       securityContext: containerSecurity,
-    });
-    const migrationSteps = (): k8s.Container[] => [...(props.database ? [waitForDatabase()] : []), migrator('migrate')];
+    }] : []);
 
-    const httpGet = (): k8s.HttpGetAction => ({ path: healthPath, port: k8s.IntOrString.fromString('http') });
-    const container: k8s.Container = {
+    const httpGet = (): k8s.HttpGetAction => ({ path: p.healthCheckPath, port: k8s.IntOrString.fromString('http') });
+    const app: k8s.Container = {
       name: 'app',
-      image,
+      image: p.image,
       imagePullPolicy: 'IfNotPresent',
       ports: [
         { name: 'http', containerPort: this.httpPort, protocol: 'TCP' },
@@ -394,23 +382,30 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
         { name: 'dist', containerPort: this.distributionPort, protocol: 'TCP' },
       ],
       env,
-      resources,
+      resources: p.resources,
       securityContext: containerSecurity,
       // The BEAM boots in seconds, but a cold node on a busy host may need a minute.
       startupProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 36 },
       readinessProbe: { httpGet: httpGet(), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
       // Liveness only asks whether the BEAM still accepts connections: an HTTP check of a page
       // that queries the database would restart every pod during a database outage.
-      livenessProbe: props.livenessPath
-        ? { httpGet: { path: props.livenessPath, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }
+      livenessProbe: p.livenessPath
+        ? { httpGet: { path: p.livenessPath, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }
         : { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
       // Keep serving while the endpoint removal propagates to kube-proxy and the ingress.
-      lifecycle: preStop > 0 ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
+      lifecycle: p.preStopDelaySeconds > 0 ? { preStop: { exec: { command: ['sleep', String(p.preStopDelaySeconds)] } } } : undefined,
       volumeMounts: [tmpMount, { name: 'vm-args', mountPath: VM_ARGS_DIR, readOnly: true }],
     };
+    return {
+      app, migrator, waitForDatabase,
+      tmpVolume: scratchVolume('tmp', '512Mi'),
+      vmArgsVolume: { name: 'vm-args', configMap: { name: vmArgs.name, defaultMode: 0o444 } },
+    };
+  }
 
-    // ---- Services --------------------------------------------------------------------------
-    this.service = new k8s.KubeService(this, 'Service', {
+  /** The ClusterIP Service the Ingress routes to. */
+  private httpService(labels: AppLabels): k8s.KubeService {
+    return new k8s.KubeService(this, 'Service', {
       metadata: { name: this.serviceName, labels: labels.all },
       spec: {
         type: 'ClusterIP',
@@ -418,24 +413,29 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
         ports: [{ name: 'http', port: this.servicePort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
       },
     });
-    // Nodes must find each other while booting, before they are ready.
-    this.headlessService = createHeadlessService(this, 'HeadlessService', {
+  }
+
+  /** The headless Service the nodes find each other through, while booting too (before they are ready). */
+  private discoveryService(labels: AppLabels): k8s.KubeService {
+    return createHeadlessService(this, 'HeadlessService', {
       name: this.headlessServiceName, labels: labels.all, selector: labels.selector, publishNotReadyAddresses: true,
       ports: [
-          { name: 'epmd', port: this.epmdPort, targetPort: k8s.IntOrString.fromString('epmd'), protocol: 'TCP' },
-          { name: 'dist', port: this.distributionPort, targetPort: k8s.IntOrString.fromString('dist'), protocol: 'TCP' },
+        { name: 'epmd', port: this.epmdPort, targetPort: k8s.IntOrString.fromString('epmd'), protocol: 'TCP' },
+        { name: 'dist', port: this.distributionPort, targetPort: k8s.IntOrString.fromString('dist'), protocol: 'TCP' },
       ],
     });
+  }
 
-    // ---- the Deployment ----------------------------------------------------------------------
-    const mode = migrations?.mode ?? MigrationMode.INIT_CONTAINER;
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+  /** Zero-downtime rolling updates; with init-container migrations each new pod migrates first. */
+  private appDeployment(p: ResolvedProps, labels: AppLabels, c: AppContainers): k8s.KubeDeployment {
+    const migrateFirst = !!p.migrations && p.migrationMode === MigrationMode.INIT_CONTAINER;
+    return new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: this.name, labels: labels.all },
       spec: {
-        replicas,
+        replicas: p.replicas,
         revisionHistoryLimit: 5,
         // Each new pod migrates before it starts (init container): allow for that.
-        progressDeadlineSeconds: migrations && mode === MigrationMode.INIT_CONTAINER ? 900 : 600,
+        progressDeadlineSeconds: migrateFirst ? 900 : 600,
         selector: { matchLabels: labels.selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
         template: {
@@ -443,12 +443,12 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: grace,
-            securityContext: podSecurity,
-            imagePullSecrets: pullSecrets,
-            initContainers: migrations && mode === MigrationMode.INIT_CONTAINER ? migrationSteps() : undefined,
-            containers: [container],
-            volumes: [tmpVolume, vmArgsVolume],
+            terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
+            securityContext: restrictedPodSecurity(p.runAsUser),
+            imagePullSecrets: p.pullSecrets,
+            initContainers: migrateFirst ? [...c.waitForDatabase(), c.migrator()] : undefined,
+            containers: [c.app],
+            volumes: [c.tmpVolume, c.vmArgsVolume],
             topologySpreadConstraints: [{
               maxSkew: 1,
               topologyKey: 'kubernetes.io/hostname',
@@ -461,58 +461,35 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
         },
       },
     });
-    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-      metadata: { name: this.name, labels: labels.all },
-      // Unhealthy pods may always be evicted: a crash-looping pod must not block a node drain.
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels.selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+  }
+
+  /** MigrationMode.JOB: one Job per release, named after a hash of its pod template. */
+  private migrationJobFor(p: ResolvedProps, migrations: ElixirMigrations, jobLabels: AppLabels, c: AppContainers): k8s.KubeJob {
+    const template: k8s.PodTemplateSpec = {
+      metadata: { labels: jobLabels.all },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        restartPolicy: 'Never',
+        securityContext: restrictedPodSecurity(p.runAsUser),
+        imagePullSecrets: p.pullSecrets,
+        initContainers: p.hasDatabase ? c.waitForDatabase() : undefined,
+        containers: [c.migrator()],
+        volumes: [c.tmpVolume],
+      },
+    };
+    // Jobs are immutable: a new pod template needs a new name. Hashing the template makes
+    // the name change exactly when the image (or command, or Secret refs) changes.
+    const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
+    return new k8s.KubeJob(this, 'MigrationJob', {
+      metadata: { name: `${this.name}-migrate-${hash}`, labels: jobLabels.all },
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 900,
+        ttlSecondsAfterFinished: migrations.jobTtlSecondsAfterFinished,
+        template,
+      },
     });
-
-    // ---- migration Job -----------------------------------------------------------------------
-    if (migrations && mode === MigrationMode.JOB) {
-      const jobLabels = appLabels(basename, `${this.name}-migrate`, 'migration', props.labels);
-      this.migrationPodSelector = jobLabels.selector;
-      this.migrationPods = new PodPeer(this, 'MigrationPods', { peerName: `${this.name}-migrate`, podSelector: jobLabels.selector });
-      NetworkZone.of(this).registerPeer(this.migrationPods, 'name');
-      const template: k8s.PodTemplateSpec = {
-        metadata: { labels: jobLabels.all },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          restartPolicy: 'Never',
-          securityContext: podSecurity,
-          imagePullSecrets: pullSecrets,
-          initContainers: props.database ? [waitForDatabase()] : undefined,
-          containers: [migrator('migrate')],
-          volumes: [tmpVolume],
-        },
-      };
-      // Jobs are immutable: a new pod template needs a new name. Hashing the template makes
-      // the name change exactly when the image (or command, or Secret refs) changes.
-      const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
-      this.migrationJob = new k8s.KubeJob(this, 'MigrationJob', {
-        metadata: { name: `${this.name}-migrate-${hash}`, labels: jobLabels.all },
-        spec: {
-          backoffLimit: 3,
-          activeDeadlineSeconds: 900,
-          ttlSecondsAfterFinished: migrations.jobTtlSecondsAfterFinished,
-          template,
-        },
-      });
-    }
-
-    // ---- connections: the cluster among its pods, the database from the app and its migrator --
-    this.connections.allowFrom(this, [this.epmdPort, this.distributionPort]);
-    if (isPostgresDatabase(props.database)) {
-      props.database.addClient(this);
-      if (this.migrationPods) props.database.addClient(this.migrationPods);
-    }
-
-    for (const obj of [this.deployment, this.migrationJob]) {
-      if (!obj) continue;
-      if (!this.secret) declareExternalSecret(obj, this.secretName);
-      for (const name of props.externalImagePullSecrets ?? []) declareExternalSecret(obj, name);
-      for (const name of databaseEnv.external) declareExternalSecret(obj, name);
-    }
   }
 
   /**
@@ -577,6 +554,103 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
     const key = checkSecretKey(this, 'database.key', database.key ?? 'DATABASE_URL');
     return { env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name, key } } }], external: [name] };
   }
+}
+
+/** The props, each checked and defaulted: what the builders of ElixirDeployment read. */
+interface ResolvedProps {
+  readonly image: string;
+  readonly basename: string;
+  readonly name: string;
+  readonly headlessServiceName: string;
+  readonly replicas: number;
+  readonly strategy: ClusterStrategy;
+  readonly httpPort: number;
+  readonly servicePort: number;
+  readonly epmdPort: number;
+  readonly distributionPort: number;
+  readonly phxHost: string;
+  readonly poolSize: number;
+  readonly healthCheckPath: string;
+  readonly livenessPath?: string;
+  readonly preStopDelaySeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsUser: number;
+  readonly clusterDomain: string;
+  readonly extraEnv: Record<string, string>;
+  readonly migrations?: ElixirMigrations;
+  readonly migrationMode: MigrationMode;
+  readonly pullSecrets?: Array<{ name: string }>;
+  readonly resources: k8s.ResourceRequirements;
+  readonly labels?: Record<string, string>;
+  readonly hasDatabase: boolean;
+}
+
+/** What the pod templates are made of (`ElixirDeployment.containers`). */
+interface AppContainers {
+  readonly app: k8s.Container;
+  readonly migrator: () => k8s.Container;
+  readonly waitForDatabase: () => k8s.Container[];
+  readonly tmpVolume: k8s.Volume;
+  readonly vmArgsVolume: k8s.Volume;
+}
+
+/** Every prop of an ElixirDeployment checked in one place; errors name `scope` and the prop. */
+function resolveProps(scope: Construct, props: ElixirDeploymentProps): ResolvedProps {
+  const image = checkPinnedImage(scope, 'image', props.image);
+  const basename = props.nodeBasename;
+  if (typeof basename !== 'string' || !ERLANG_NAME_PART.test(basename)) {
+    throw new PropError(scope, 'nodeBasename', basename, 'expected an Erlang node name part: a letter, then letters, digits, "_" or "-" (e.g. "doit"); it becomes RELEASE_NODE=<basename>@<pod IP>');
+  }
+  const name = checkDnsLabel(scope, 'name', props.name ?? 'elixir', 47);
+  const headlessServiceName = checkDnsLabel(scope, 'headlessServiceName', props.headlessServiceName ?? `${name}-headless`);
+  const replicas = checkInteger(scope, 'replicas', props.replicas ?? 3, 1, 1000);
+  const strategy = props.clusterStrategy ?? ClusterStrategy.LIBCLUSTER_DNS;
+  if (!Object.values(ClusterStrategy).includes(strategy)) {
+    throw new PropError(scope, 'clusterStrategy', strategy, `expected one of ${Object.values(ClusterStrategy).join(', ')}`);
+  }
+  const httpPort = checkPort(scope, 'httpPort', props.httpPort ?? 4000);
+  const servicePort = checkPort(scope, 'servicePort', props.servicePort ?? 80);
+  const ports = {
+    httpPort,
+    epmdPort: checkPort(scope, 'epmdPort', props.epmdPort ?? 4369),
+    distributionPort: checkPort(scope, 'distributionPort', props.distributionPort ?? 9000),
+  };
+  const clash = Object.entries(ports).find(([k, v]) => Object.entries(ports).some(([k2, v2]) => k2 !== k && v2 === v));
+  if (clash) {
+    throw new PropError(scope, clash[0], clash[1], `httpPort, epmdPort and distributionPort must differ (got ${JSON.stringify(ports)})`);
+  }
+  const phxHost = checkPublicAddress(scope, 'phxHost', props.phxHost ?? 'localhost');
+  const poolSize = checkInteger(scope, 'poolSize', props.poolSize ?? 10, 1, 1000);
+  const healthCheckPath = props.healthCheckPath ?? '/';
+  for (const [prop, path] of [['healthCheckPath', healthCheckPath], ['livenessPath', props.livenessPath ?? '/']] as const) {
+    if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
+      throw new PropError(scope, prop, path, 'expected an absolute URL path without spaces, e.g. "/health"');
+    }
+  }
+  const preStopDelaySeconds = checkInteger(scope, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 5, 0, 120);
+  const terminationGracePeriodSeconds = checkInteger(scope, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 45, 1, 3600);
+  if (terminationGracePeriodSeconds <= preStopDelaySeconds + 30) {
+    throw new PropError(scope, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds,
+      `must exceed preStopDelaySeconds (${preStopDelaySeconds}) + Phoenix's 30 s connection drain, i.e. at least ${preStopDelaySeconds + 31}`);
+  }
+  const runAsUser = checkInteger(scope, 'runAsUser', props.runAsUser ?? 65534, 1, 2 ** 31 - 1);
+  const clusterDomain = checkNonEmpty(scope, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
+  const extraEnv = checkExtraEnv(scope, props.env ?? {});
+  const migrations = checkMigrations(scope, props.migrations);
+  const pullSecretNames = (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(scope, `imagePullSecrets[${i}]`, n));
+  const resources = withEphemeralStorage(checkResources(scope, 'resources', props.resources ?? {
+    requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
+    limits: { memory: k8s.Quantity.fromString('512Mi') },
+  }));
+  return {
+    image, basename, name, headlessServiceName, replicas, strategy, ...ports, servicePort, phxHost, poolSize, healthCheckPath,
+    livenessPath: props.livenessPath, preStopDelaySeconds, terminationGracePeriodSeconds, runAsUser, clusterDomain, extraEnv, migrations,
+    migrationMode: migrations?.mode ?? MigrationMode.INIT_CONTAINER,
+    pullSecrets: pullSecretNames.length > 0 ? pullSecretNames.map(n => ({ name: n })) : undefined,
+    resources,
+    labels: checkLabels(scope, 'labels', props.labels),
+    hasDatabase: props.database !== undefined,
+  };
 }
 
 /** The release's vm.args: the main node's one distribution port (see RELEASE_VM_ARGS above). */

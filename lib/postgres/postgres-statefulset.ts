@@ -3,7 +3,7 @@ import { join } from 'path';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { appLabels } from '../common/labels';
+import { AppLabels, appLabels } from '../common/labels';
 import { withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
@@ -244,32 +244,16 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
 
   constructor(scope: Construct, id: string, props: PostgresStatefulSetProps) {
     super(scope, id);
-
-    // ---- props, validated in one place -------------------------------------------------
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'postgres', 52);
-    this.databaseName = checkIdentifier(this, 'databaseName', props.databaseName ?? 'app');
-    this.username = checkIdentifier(this, 'username', props.username ?? 'app');
-    if (this.username === 'postgres' || this.username.startsWith('pg_')) {
-      throw new PropError(this, 'username', this.username, 'the application role must not be the superuser "postgres" nor a reserved pg_ role; pick the app\'s own name, e.g. "doit"');
-    }
-    this.port = checkPort(this, 'port', props.port ?? 5432);
-    const repository = checkNonEmpty(this, 'image', props.image ?? 'postgres');
-    const version = props.version ?? DEFAULT_POSTGRES_VERSION;
-    this.majorVersion = parseVersion(this, version);
-    this.image = withDigest(`${repository}:${version}`, props.imageDigest === undefined ? undefined : checkDigest(this, 'imageDigest', props.imageDigest));
-    const storageSize = checkQuantity(this, 'storageSize', props.storageSize ?? '5Gi');
-    const storageClassName = this.storageClassName = checkDnsSubdomain(this, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
-    const shmSize = checkQuantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '256Mi');
-    const grace = checkInteger(this, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 120, 30, 3600);
-    const uid = this.runAsUser = checkInteger(this, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
-    this.clusterDomain = checkNonEmpty(this, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
-    const settings = checkSettings(this, props.config ?? {});
-    const initScripts = checkInitScripts(this, props.initScripts ?? {});
-    const resources = withEphemeralStorage(checkResources(this, 'resources', props.resources ?? {
-      requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
-      limits: { memory: k8s.Quantity.fromString('1Gi') },
-    }));
-
+    const p = resolveProps(this, props);
+    this.name = p.name;
+    this.databaseName = p.databaseName;
+    this.username = p.username;
+    this.port = p.port;
+    this.majorVersion = p.majorVersion;
+    this.image = p.image;
+    this.storageClassName = p.storageClassName;
+    this.runAsUser = p.runAsUser;
+    this.clusterDomain = p.clusterDomain;
     this.namespace = Chart.of(this).namespace;
     this.serviceName = this.name;
     this.headlessServiceName = `${this.name}-headless`;
@@ -277,7 +261,7 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
       ? `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`
       : this.serviceName;
 
-    const labels = appLabels('postgres', this.name, 'database', checkLabels(this, 'labels', props.labels));
+    const labels = appLabels('postgres', this.name, 'database', p.labels);
     this.selectorLabels = labels.selector;
     this.peerName = this.name;
     this.peerKey = `pods:${this.node.path}`;
@@ -298,45 +282,18 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
         `expected a Secret other than the application's "${this.secretName}": the application's pods reference that one, so the superuser password must be in a Secret of its own (default "${this.name}-superuser")`);
     }
     if (credentials.values) {
-      const { password, superuserPassword } = credentials.values;
-      // What the application may read: its own password and URL, never the superuser's.
-      this.secret = createOwnedSecret(this, props.secretScope, {
-        name: this.secretName,
-        namespace: this.namespace,
-        labels: labels.all,
-        values: {
-          username: this.username,
-          [this.passwordKey]: password,
-          database: this.databaseName,
-          host: this.host,
-          port: String(this.port),
-          [this.databaseUrlKey]: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
-        },
-      });
+      this.secret = this.applicationSecret(credentials.values.password, props.secretScope, labels);
       // Only the database pod mounts this one.
       this.superuserSecret = createOwnedSecret(this, props.secretScope, {
         id: 'SuperuserSecret',
         name: this.superuserSecretName,
         namespace: this.namespace,
         labels: labels.all,
-        values: { [this.superuserPasswordKey]: superuserPassword },
+        values: { [this.superuserPasswordKey]: credentials.values.superuserPassword },
       });
     }
 
-    // ---- volume layout -----------------------------------------------------------------
-    // Up to 17 the image declares VOLUME /var/lib/postgresql/data; a fresh filesystem there
-    // may hold lost+found, which initdb refuses, so PGDATA is a subdirectory. From 18 the
-    // image declares VOLUME /var/lib/postgresql and PGDATA /var/lib/postgresql/18/docker,
-    // so that pg_upgrade --link can keep old and new clusters on one volume. The volume is
-    // mounted exactly at the image's VOLUME: containerd mounts a throwaway volume over any
-    // image VOLUME path the pod does not mount itself (one mount point for every major, with
-    // 17's PGDATA below it, would put the database on that throwaway volume). A change of
-    // major therefore changes PGDATA: the check-data-dir init container refuses to start
-    // when the volume holds a cluster of another major (see scripts/check-data-dir.sh).
-    const mountPath = this.majorVersion >= 18 ? '/var/lib/postgresql' : '/var/lib/postgresql/data';
-    const pgdata = this.majorVersion >= 18 ? `/var/lib/postgresql/${this.majorVersion}/docker` : '/var/lib/postgresql/data/pgdata';
-
-    // ---- Services ----------------------------------------------------------------------
+    // ---- Services, the pod's files, the StatefulSet --------------------------------------
     const servicePort: k8s.ServicePort = {
       name: 'postgresql', port: this.port, targetPort: k8s.IntOrString.fromString('postgresql'), protocol: 'TCP',
     };
@@ -348,77 +305,11 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
       metadata: { name: this.serviceName, labels: labels.all },
       spec: { type: 'ClusterIP', selector: labels.selector, ports: [servicePort] },
     });
-
-    // ---- optional init scripts ---------------------------------------------------------
-    const volumes: k8s.Volume[] = [
-      scratchVolume('run', '16Mi'), // the socket and postmaster.pid
-      scratchVolume('tmp', '256Mi'),
-      { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(shmSize) } },
-      {
-        name: 'credentials',
-        secret: { secretName: this.secretName, items: [{ key: this.passwordKey, path: 'password' }], defaultMode: 0o440 },
-      },
-      {
-        name: 'superuser',
-        secret: { secretName: this.superuserSecretName, items: [{ key: this.superuserPasswordKey, path: 'password' }], defaultMode: 0o440 },
-      },
-    ];
-    const mounts: k8s.VolumeMount[] = [
-      { name: 'data', mountPath },
-      { name: 'run', mountPath: '/var/run/postgresql' },
-      { name: 'tmp', mountPath: '/tmp' },
-      { name: 'shm', mountPath: '/dev/shm' },
-      { name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true },
-      { name: 'superuser', mountPath: '/etc/postgresql-superuser', readOnly: true },
-    ];
-    // First-init scripts, in name order: ours creates the application role and database.
-    const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
-      metadata: { name: `${this.name}-initdb`, labels: labels.all },
-      data: { [APP_ROLE_SCRIPT]: postgresScript('create-app-role.sh'), ...initScripts },
-    });
-    volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
-    mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
-    // Scripts of our own (not in initdb: the entrypoint would run every file there).
+    const layout = dataLayout(this.majorVersion);
     this.scriptFiles = { 'check-data-dir.sh': postgresScript('check-data-dir.sh') };
-    const scripts = new k8s.KubeConfigMap(this, 'Scripts', {
-      metadata: { name: `${this.name}-scripts`, labels: labels.all },
-      data: this.scriptFiles,
-    });
-    volumes.push({ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } });
-    const checkDataDir: k8s.Container = {
-      name: 'check-data-dir',
-      image: this.image,
-      imagePullPolicy: 'IfNotPresent',
-      command: ['/bin/sh', '/scripts/check-data-dir.sh'],
-      env: [
-        { name: 'VOLUME', value: mountPath },
-        { name: 'PGDATA', value: pgdata },
-        { name: 'EXPECTED_MAJOR', value: String(this.majorVersion) },
-      ],
-      resources: withEphemeralStorage({
-        requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-        limits: { memory: k8s.Quantity.fromString('64Mi') },
-      }),
-      securityContext: restrictedContainerSecurity(),
-      volumeMounts: [{ name: 'data', mountPath }, { name: 'scripts', mountPath: '/scripts', readOnly: true }],
-    };
-
-    // ---- the server --------------------------------------------------------------------
-    const isReady = (): k8s.ExecAction => ({
-      // 127.0.0.1, not the socket: the entrypoint's init-time server listens on no TCP port,
-      // so the pod is not reported ready while initdb scripts still run.
-      command: ['pg_isready', '--host=127.0.0.1', `--port=${this.port}`, `--username=${this.username}`, `--dbname=${this.databaseName}`, '--timeout=4'],
-    });
-    // Client authentication on every start (not only at initdb): no superuser over TCP.
-    const config = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${this.name}-config`, labels: labels.all },
-      data: { 'pg_hba.conf': readFileSync(join(__dirname, 'pg_hba.conf'), 'utf8') },
-    });
-    volumes.push({ name: 'config', configMap: { name: config.name, defaultMode: 0o444 } });
-    mounts.push({ name: 'config', mountPath: '/etc/postgresql/config', readOnly: true });
-    const args = ['postgres', '-c', 'password_encryption=scram-sha-256', '-c', 'hba_file=/etc/postgresql/config/pg_hba.conf'];
-    for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
-
+    const files = this.podFiles(p, labels);
+    this.containers = [this.serverContainer(p, layout, files.mounts)];
+    this.volumes = files.volumes;
     this.statefulSet = new StatefulSetWithStoredClaims(this, 'StatefulSet', {
       metadata: { name: this.name, labels: labels.all },
       spec: {
@@ -434,47 +325,143 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: grace,
-            securityContext: restrictedPodSecurity(uid),
-            initContainers: [checkDataDir],
-            containers: this.containers = [{
-              name: 'postgres',
-              image: this.image,
-              imagePullPolicy: 'IfNotPresent',
-              args,
-              ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
-              env: [
-                { name: 'PGDATA', value: pgdata },
-                { name: 'PGPORT', value: String(this.port) },
-                // The image's superuser; the application gets its own role (create-app-role.sh).
-                { name: 'POSTGRES_USER', value: 'postgres' },
-                { name: 'APP_USER', value: this.username },
-                { name: 'APP_DATABASE', value: this.databaseName },
-                { name: 'APP_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
-                // Read from the mounted superuser Secret, so the password is not in the
-                // environment of every process in the container.
-                { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-superuser/password' },
-                // Password (SCRAM) authentication for TCP and for the local socket: nothing is trusted.
-                { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
-                { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
-              ],
-              resources,
-              securityContext: restrictedContainerSecurity(),
-              startupProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
-              readinessProbe: { exec: isReady(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
-              livenessProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-              // No preStop hook: the image declares STOPSIGNAL SIGINT, so stopping the
-              // container already asks for a fast shutdown (disconnect, checkpoint, exit).
-              volumeMounts: mounts,
-            }],
-            volumes: this.volumes = volumes,
+            terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
+            securityContext: restrictedPodSecurity(this.runAsUser),
+            initContainers: [this.checkDataDirContainer(layout)],
+            containers: this.containers,
+            volumes: this.volumes,
           },
         },
-        volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize, storageClassName })],
+        volumeClaimTemplates: [dataClaimTemplate({ labels: labels.all, storageSize: p.storageSize, storageClassName: this.storageClassName })],
       },
     });
     if (!this.secret) declareExternalSecret(this.statefulSet, this.secretName);
     if (!this.superuserSecret) declareExternalSecret(this.statefulSet, this.superuserSecretName);
+  }
+
+  /** What the application may read: its own password and URL, never the superuser's. */
+  private applicationSecret(password: string, secretScope: Construct | undefined, labels: AppLabels): k8s.KubeSecret {
+    return createOwnedSecret(this, secretScope, {
+      name: this.secretName,
+      namespace: this.namespace,
+      labels: labels.all,
+      values: {
+        username: this.username,
+        [this.passwordKey]: password,
+        database: this.databaseName,
+        host: this.host,
+        port: String(this.port),
+        [this.databaseUrlKey]: ectoUrl(this.username, password, this.host, this.port, this.databaseName),
+      },
+    });
+  }
+
+  /** The pod's volumes and the server's mounts, with the ConfigMaps behind them (first-init scripts, our scripts, pg_hba.conf). */
+  private podFiles(p: ResolvedProps, labels: AppLabels): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+    const volumes: k8s.Volume[] = [
+      scratchVolume('run', '16Mi'), // the socket and postmaster.pid
+      scratchVolume('tmp', '256Mi'),
+      { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(p.sharedMemorySize) } },
+      {
+        name: 'credentials',
+        secret: { secretName: this.secretName, items: [{ key: this.passwordKey, path: 'password' }], defaultMode: 0o440 },
+      },
+      {
+        name: 'superuser',
+        secret: { secretName: this.superuserSecretName, items: [{ key: this.superuserPasswordKey, path: 'password' }], defaultMode: 0o440 },
+      },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'data', mountPath: dataLayout(this.majorVersion).mountPath },
+      { name: 'run', mountPath: '/var/run/postgresql' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'shm', mountPath: '/dev/shm' },
+      { name: 'credentials', mountPath: '/etc/postgresql-credentials', readOnly: true },
+      { name: 'superuser', mountPath: '/etc/postgresql-superuser', readOnly: true },
+    ];
+    // First-init scripts, in name order: ours creates the application role and database.
+    const initdb = new k8s.KubeConfigMap(this, 'InitScripts', {
+      metadata: { name: `${this.name}-initdb`, labels: labels.all },
+      data: { [APP_ROLE_SCRIPT]: postgresScript('create-app-role.sh'), ...p.initScripts },
+    });
+    volumes.push({ name: 'initdb', configMap: { name: initdb.name, defaultMode: 0o444 } });
+    mounts.push({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
+    // Scripts of our own (not in initdb: the entrypoint would run every file there).
+    const scripts = new k8s.KubeConfigMap(this, 'Scripts', {
+      metadata: { name: `${this.name}-scripts`, labels: labels.all },
+      data: this.scriptFiles,
+    });
+    volumes.push({ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } });
+    // Client authentication on every start (not only at initdb): no superuser over TCP.
+    const config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${this.name}-config`, labels: labels.all },
+      data: { 'pg_hba.conf': readFileSync(join(__dirname, 'pg_hba.conf'), 'utf8') },
+    });
+    volumes.push({ name: 'config', configMap: { name: config.name, defaultMode: 0o444 } });
+    mounts.push({ name: 'config', mountPath: '/etc/postgresql/config', readOnly: true });
+    return { volumes, mounts };
+  }
+
+  /** Refuses to start on a volume that holds a cluster of another major (see scripts/check-data-dir.sh). */
+  private checkDataDirContainer(layout: DataLayout): k8s.Container {
+    return {
+      name: 'check-data-dir',
+      image: this.image,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['/bin/sh', '/scripts/check-data-dir.sh'],
+      env: [
+        { name: 'VOLUME', value: layout.mountPath },
+        { name: 'PGDATA', value: layout.pgdata },
+        { name: 'EXPECTED_MAJOR', value: String(this.majorVersion) },
+      ],
+      resources: withEphemeralStorage({
+        requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+        limits: { memory: k8s.Quantity.fromString('64Mi') },
+      }),
+      securityContext: restrictedContainerSecurity(),
+      volumeMounts: [{ name: 'data', mountPath: layout.mountPath }, { name: 'scripts', mountPath: '/scripts', readOnly: true }],
+    };
+  }
+
+  /** The server: SCRAM everywhere, our pg_hba.conf, the application role created at first init. */
+  private serverContainer(p: ResolvedProps, layout: DataLayout, mounts: k8s.VolumeMount[]): k8s.Container {
+    const isReady = (): k8s.ExecAction => ({
+      // 127.0.0.1, not the socket: the entrypoint's init-time server listens on no TCP port,
+      // so the pod is not reported ready while initdb scripts still run.
+      command: ['pg_isready', '--host=127.0.0.1', `--port=${this.port}`, `--username=${this.username}`, `--dbname=${this.databaseName}`, '--timeout=4'],
+    });
+    const args = ['postgres', '-c', 'password_encryption=scram-sha-256', '-c', 'hba_file=/etc/postgresql/config/pg_hba.conf'];
+    for (const [key, value] of Object.entries(p.settings)) args.push('-c', `${key}=${value}`);
+    return {
+      name: 'postgres',
+      image: this.image,
+      imagePullPolicy: 'IfNotPresent',
+      args,
+      ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
+      env: [
+        { name: 'PGDATA', value: layout.pgdata },
+        { name: 'PGPORT', value: String(this.port) },
+        // The image's superuser; the application gets its own role (create-app-role.sh).
+        { name: 'POSTGRES_USER', value: 'postgres' },
+        { name: 'APP_USER', value: this.username },
+        { name: 'APP_DATABASE', value: this.databaseName },
+        { name: 'APP_PASSWORD_FILE', value: '/etc/postgresql-credentials/password' },
+        // Read from the mounted superuser Secret, so the password is not in the
+        // environment of every process in the container.
+        { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-superuser/password' },
+        // Password (SCRAM) authentication for TCP and for the local socket: nothing is trusted.
+        { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'scram-sha-256' },
+        { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --data-checksums' },
+      ],
+      resources: p.resources,
+      securityContext: restrictedContainerSecurity(),
+      startupProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+      readinessProbe: { exec: isReady(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
+      livenessProbe: { exec: isReady(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+      // No preStop hook: the image declares STOPSIGNAL SIGINT, so stopping the
+      // container already asks for a fast shutdown (disconnect, checkpoint, exit).
+      volumeMounts: mounts,
+    };
   }
 
   /** Name of the data PVC of pod `ordinal` (`data-<name>-<ordinal>`): what to back up or restore. */
@@ -598,6 +585,79 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
   public libpqEnv(): k8s.EnvVar[] {
     return libpqEnvOf(this);
   }
+}
+
+// ---- props and layout ---------------------------------------------------------------------
+
+/** The props, each checked and defaulted: what the builders of PostgresStatefulSet read. */
+interface ResolvedProps {
+  readonly name: string;
+  readonly databaseName: string;
+  readonly username: string;
+  readonly port: number;
+  readonly majorVersion: number;
+  readonly image: string;
+  readonly storageSize: string;
+  readonly storageClassName: string;
+  readonly sharedMemorySize: string;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsUser: number;
+  readonly clusterDomain: string;
+  readonly settings: Record<string, string>;
+  readonly initScripts: Record<string, string>;
+  readonly resources: k8s.ResourceRequirements;
+  readonly labels?: Record<string, string>;
+}
+
+/** Every prop of a PostgresStatefulSet checked in one place; errors name `scope` and the prop. */
+function resolveProps(scope: Construct, props: PostgresStatefulSetProps): ResolvedProps {
+  const name = checkDnsLabel(scope, 'name', props.name ?? 'postgres', 52);
+  const databaseName = checkIdentifier(scope, 'databaseName', props.databaseName ?? 'app');
+  const username = checkIdentifier(scope, 'username', props.username ?? 'app');
+  if (username === 'postgres' || username.startsWith('pg_')) {
+    throw new PropError(scope, 'username', username, 'the application role must not be the superuser "postgres" nor a reserved pg_ role; pick the app\'s own name, e.g. "doit"');
+  }
+  const port = checkPort(scope, 'port', props.port ?? 5432);
+  const repository = checkNonEmpty(scope, 'image', props.image ?? 'postgres');
+  const version = props.version ?? DEFAULT_POSTGRES_VERSION;
+  const majorVersion = parseVersion(scope, version);
+  const image = withDigest(`${repository}:${version}`, props.imageDigest === undefined ? undefined : checkDigest(scope, 'imageDigest', props.imageDigest));
+  const storageSize = checkQuantity(scope, 'storageSize', props.storageSize ?? '5Gi');
+  const storageClassName = checkDnsSubdomain(scope, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
+  const sharedMemorySize = checkQuantity(scope, 'sharedMemorySize', props.sharedMemorySize ?? '256Mi');
+  const terminationGracePeriodSeconds = checkInteger(scope, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 120, 30, 3600);
+  const runAsUser = checkInteger(scope, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
+  const clusterDomain = checkNonEmpty(scope, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
+  const settings = checkSettings(scope, props.config ?? {});
+  const initScripts = checkInitScripts(scope, props.initScripts ?? {});
+  const resources = withEphemeralStorage(checkResources(scope, 'resources', props.resources ?? {
+    requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
+    limits: { memory: k8s.Quantity.fromString('1Gi') },
+  }));
+  return {
+    name, databaseName, username, port, majorVersion, image, storageSize, storageClassName, sharedMemorySize, terminationGracePeriodSeconds,
+    runAsUser, clusterDomain, settings, initScripts, resources, labels: checkLabels(scope, 'labels', props.labels),
+  };
+}
+
+/** Where a major keeps its data: the mount point (the image's VOLUME) and PGDATA. */
+interface DataLayout { readonly mountPath: string; readonly pgdata: string }
+
+/**
+ * Up to 17 the image declares VOLUME /var/lib/postgresql/data; a fresh filesystem there may
+ * hold lost+found, which initdb refuses, so PGDATA is a subdirectory. From 18 the image
+ * declares VOLUME /var/lib/postgresql and PGDATA /var/lib/postgresql/18/docker, so that
+ * pg_upgrade --link can keep old and new clusters on one volume. The volume is mounted exactly
+ * at the image's VOLUME: containerd mounts a throwaway volume over any image VOLUME path the pod
+ * does not mount itself (one mount point for every major, with 17's PGDATA below it, would put
+ * the database on that throwaway volume). A change of major therefore changes PGDATA: the
+ * check-data-dir init container refuses to start when the volume holds a cluster of another
+ * major (see scripts/check-data-dir.sh).
+ */
+function dataLayout(majorVersion: number): DataLayout {
+  return majorVersion >= 18
+    ? { mountPath: '/var/lib/postgresql', pgdata: `/var/lib/postgresql/${majorVersion}/docker` }
+    : { mountPath: '/var/lib/postgresql/data', pgdata: '/var/lib/postgresql/data/pgdata' };
 }
 
 // ---- validation helpers local to PostgreSQL ---------------------------------------------
