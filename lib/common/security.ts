@@ -18,3 +18,12 @@ export function restrictedPodSecurity(uid: number): k8s.PodSecurityContext {
     fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
   };
 }
+
+/**
+ * What every pod of this library starts from: no service-account token (none uses the API;
+ * the registry's garbage collection opts back in per container), no Service environment
+ * variables, the restricted pod security context.
+ */
+export function restrictedPodSpec(uid: number): Pick<k8s.PodSpec, 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'> {
+  return { automountServiceAccountToken: false, enableServiceLinks: false, securityContext: restrictedPodSecurity(uid) };
+}

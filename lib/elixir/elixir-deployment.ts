@@ -5,7 +5,7 @@ import * as k8s from '../../imports/k8s';
 import { HttpExposure, IHttpBackend } from '../common/backend';
 import { AppLabels, appLabels } from '../common/labels';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { restrictedContainerSecurity, restrictedPodSpec } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { DEFAULT_POSTGRES_VERSION } from '../postgres/postgres-statefulset';
@@ -441,10 +441,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
         template: {
           metadata: { labels: labels.all },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
+            ...restrictedPodSpec(p.runAsUser),
             terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
-            securityContext: restrictedPodSecurity(p.runAsUser),
             imagePullSecrets: p.pullSecrets,
             initContainers: migrateFirst ? [...c.waitForDatabase(), c.migrator()] : undefined,
             containers: [c.app],
@@ -468,10 +466,8 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
     const template: k8s.PodTemplateSpec = {
       metadata: { labels: jobLabels.all },
       spec: {
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
+        ...restrictedPodSpec(p.runAsUser),
         restartPolicy: 'Never',
-        securityContext: restrictedPodSecurity(p.runAsUser),
         imagePullSecrets: p.pullSecrets,
         initContainers: p.hasDatabase ? c.waitForDatabase() : undefined,
         containers: [c.migrator()],

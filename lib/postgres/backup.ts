@@ -5,7 +5,7 @@ import * as k8s from '../../imports/k8s';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
 import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { restrictedContainerSecurity, restrictedPodSpec } from '../common/security';
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
 import { PostgresStatefulSet } from './postgres-statefulset';
 import { postgresScript } from './scripts';
@@ -119,9 +119,7 @@ export class PostgresBackup extends Construct {
       metadata: { labels },
       spec: {
         restartPolicy: 'Never',
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        securityContext: restrictedPodSecurity(pg.runAsUser),
+        ...restrictedPodSpec(pg.runAsUser),
         containers: [{
           name: 'postgres-client',
           image: pg.image,

@@ -6,7 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { AppLabels, appLabels } from '../common/labels';
 import { withDigest } from '../common/image-ref';
 import { scratchVolume, withEphemeralStorage } from '../common/resources';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../common/security';
+import { restrictedContainerSecurity, restrictedPodSpec } from '../common/security';
 import { createHeadlessService } from '../common/headless-service';
 import { createOwnedSecret } from '../common/owned-secret';
 import { dataClaimTemplate, StatefulSetWithStoredClaims } from '../common/claim-template';
@@ -323,10 +323,8 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
         template: {
           metadata: { labels: labels.all },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
+            ...restrictedPodSpec(this.runAsUser),
             terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
-            securityContext: restrictedPodSecurity(this.runAsUser),
             initContainers: [this.checkDataDirContainer(layout)],
             containers: this.containers,
             volumes: this.volumes,
