@@ -18,7 +18,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'path';
 export const OUTPUT_MARKER = '.synth-output';
 const MARKER_TEXT = 'Written by microk8s-phoenix synth: this whole directory is replaced on every synth. Do not keep files here.\n';
 /** Files of an output directory written before the marker existed (accepted as ours). */
-const LEGACY_ENTRY = /^(.*\.k8s\.yaml|bootstrap|prune-allowlist\.txt|construct-metadata\.json)$/;
+const LEGACY_ENTRY = /^(.*\.k8s\.yaml|bootstrap|prune-allowlist\.txt|construct-metadata\.json|\.validation-declarations)$/;
 
 /** The output directory cannot be used; nothing was touched. */
 export class OutputDirError extends Error {

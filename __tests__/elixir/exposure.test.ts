@@ -69,7 +69,7 @@ describe('PHX_HOST follows the exposing Ingress', () => {
     new TlsIngress(chart, 'Local', { backend: app });
     expect(phxHostOf(chart)).toBe('localhost');
     // the app is now exposed as "localhost" by test/Local: another address conflicts
-    const error = errorOf(() => new TlsIngress(chart, 'Public', { backend: app, hosts: ['shop.example.com'] }));
+    const error = errorOf(() => new TlsIngress(chart, 'Public', { backend: app, name: 'public', hosts: ['shop.example.com'] }));
     expect(error).toBeInstanceOf(PropError);
     expect(error).toEqual(expect.objectContaining({ prop: 'phxHost' }));
     expect(error.message).toMatch(/exposed as "localhost" by test\/Local and as "shop\.example\.com" by test\/Public\b/);
@@ -87,8 +87,8 @@ describe('an explicit public host wins', () => {
   test('phxHost prop: stays as given, whatever and however many Ingresses expose the app', () => {
     const { chart, app } = setup({ phxHost: 'proxy.example.org' });
     new TlsIngress(chart, 'A', { backend: app, hosts: ['a.example.com'] });
-    new TlsIngress(chart, 'B', { backend: app, hosts: ['b.example.com'] }); // no conflict
-    new TlsIngress(chart, 'Wild', { backend: app, hosts: ['*.example.com'], certificate: dns01() }); // no wildcard error
+    new TlsIngress(chart, 'B', { backend: app, name: 'b', hosts: ['b.example.com'] }); // no conflict
+    new TlsIngress(chart, 'Wild', { backend: app, name: 'wild', hosts: ['*.example.com'], certificate: dns01() }); // no wildcard error
     expect(app.publicHost).toBe('proxy.example.org');
     expect(phxHostOf(chart)).toBe('proxy.example.org');
   });
@@ -97,7 +97,7 @@ describe('an explicit public host wins', () => {
     const { chart, app } = setup();
     app.setPublicHost('proxy.example.org');
     new TlsIngress(chart, 'A', { backend: app, hosts: ['a.example.com'] });
-    new TlsIngress(chart, 'Wild', { backend: app, hosts: ['*.example.com'], certificate: dns01() });
+    new TlsIngress(chart, 'Wild', { backend: app, name: 'wild', hosts: ['*.example.com'], certificate: dns01() });
     expect(phxHostOf(chart)).toBe('proxy.example.org');
   });
 
@@ -106,7 +106,7 @@ describe('an explicit public host wins', () => {
     new TlsIngress(chart, 'A', { backend: app, hosts: ['a.example.com'] });
     expect(app.publicHost).toBe('a.example.com');
     app.setPublicHost('proxy.example.org');
-    expect(() => new TlsIngress(chart, 'B', { backend: app, hosts: ['b.example.com'] })).not.toThrow();
+    expect(() => new TlsIngress(chart, 'B', { backend: app, name: 'b', hosts: ['b.example.com'] })).not.toThrow();
     expect(phxHostOf(chart)).toBe('proxy.example.org');
   });
 });
@@ -140,7 +140,7 @@ describe('several Ingresses', () => {
 
   test('a wildcard first host: PropError "phxHost" naming the Ingress, unless phxHost was set', () => {
     const { chart, app } = setup();
-    const error = errorOf(() => new TlsIngress(chart, 'Wild', { backend: app, hosts: ['*.example.com'], certificate: dns01() }));
+    const error = errorOf(() => new TlsIngress(chart, 'Wild', { backend: app, name: 'wild', hosts: ['*.example.com'], certificate: dns01() }));
     expect(error).toBeInstanceOf(PropError);
     expect(error).toEqual(expect.objectContaining({ prop: 'phxHost', constructPath: 'test/Elixir' }));
     expect(error.message).toMatch(/exposed by test\/Wild under a wildcard host/);

@@ -310,3 +310,11 @@ describe('TlsIngress public address (host-less, reached at a node IP)', () => {
     expect(() => setup({ publicAddress: '192.168.1.50:443' })).toThrow(PropError);
   });
 });
+
+test('two Ingresses of one name in one namespace are refused, naming both', () => {
+  const chart = testChart('doit');
+  new TlsIngress(chart, 'A', { backend: { serviceName: 'web', servicePort: 80 }, hosts: ['a.example.com'] });
+  expect(() => new TlsIngress(chart, 'B', { backend: { serviceName: 'web', servicePort: 80 }, hosts: ['b.example.com'] }))
+    .toThrow(expect.objectContaining({ prop: 'name', message: expect.stringMatching(/test\/B.*Ingress "web".*test\/A/s) }));
+  expect(() => new TlsIngress(chart, 'C', { backend: { serviceName: 'web', servicePort: 80 }, name: 'web-b', hosts: ['b.example.com'] })).not.toThrow();
+});

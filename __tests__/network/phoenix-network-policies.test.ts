@@ -99,6 +99,29 @@ describe('connections and the NetworkPolicies derived from them', () => {
     expect(render({ policiesLast: true })).toEqual(during);
   });
 
+  test('the same rules whichever client registers first (the backup before the app, or after)', () => {
+    const render = (backupFirst: boolean) => {
+      const chart = testChart('shop');
+      PhoenixNetworkPolicies.of(chart);
+      const db = new PostgresStatefulSet(chart, 'Db', { name: 'shop-db', credentials: PostgresCredentials.fromExistingSecret('shop-db') });
+      const app = () => new ElixirDeployment(chart, 'Web', { name: 'shop', image: APP_IMAGE, nodeBasename: 'shop', secrets: ElixirSecrets.fromExistingSecret('s'), database: db });
+      if (!backupFirst) app();
+      new PostgresBackup(chart, 'Backup', { database: db });
+      if (backupFirst) app();
+      return find(synth(chart), 'NetworkPolicy', 'shop-db-ingress').spec;
+    };
+    expect(render(true)).toEqual(render(false));
+    expect(render(true).ingress).toHaveLength(2);
+  });
+
+  test('of() with other props than the namespace\'s existing default deny is refused, naming it', () => {
+    const chart = testChart('shop');
+    shop(chart, { networkPolicies: true });
+    expect(() => PhoenixNetworkPolicies.of(chart, { dns: { namespace: 'dns', podSelector: { app: 'coredns' } } }))
+      .toThrow(expect.objectContaining({ prop: 'props', message: expect.stringMatching(/already has its default deny from test\/PhoenixNetworkPolicies-shop/) }));
+    expect(PhoenixNetworkPolicies.of(chart, {})).toBe(PhoenixNetworkPolicies.of(chart));
+  });
+
   test('no NetworkPolicy at all unless the namespace denies by default', () => {
     const chart = testChart('shop');
     shop(chart);

@@ -30,8 +30,11 @@ describeIf('ensure-databases.sh on a real server', () => {
     spawnSync('psql', ['-X', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', host === 'socket' ? dir : host, '-p', String(port), '-U', user, '-d', db, '-c', sql],
       { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' } });
 
-  /** Runs the script as the container would, until it is done (or exits); returns its output and status. */
-  async function ensure(envOverride: Record<string, string> = {}): Promise<{ done: boolean; status: number | null; stderr: string; stdout: string }> {
+  /**
+   * Runs the script as the container would, until its first pass is over (or it exits), then
+   * stops it with TERM; returns its output and exit status (null: it was still running).
+   */
+  async function ensure(envOverride: Record<string, string> = {}): Promise<{ done: boolean; status: number | null; stderr: string; stdout: string; exitAfterTerm: number | null }> {
     const sts = find(manifests, 'StatefulSet', 'postgres');
     const container = sts.spec.template.spec.containers.find((c: any) => c.name === 'ensure-databases');
     const env: Record<string, string> = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
@@ -42,7 +45,7 @@ describeIf('ensure-databases.sh on a real server', () => {
     const child = spawn('sh', [script], {
       env: {
         ...process.env, ...env, DATABASES_DIR: join(dir, 'databases'), POSTGRES_PASSWORD_FILE: join(dir, 'superuser'),
-        PGPORT: String(port), SOCKET_DIR: dir, DONE_FILE: done, TMPDIR: join(dir, 'tmp'), ...envOverride,
+        PGPORT: String(port), SOCKET_DIR: dir, RAN_FILE: done, TMPDIR: join(dir, 'tmp'), ...envOverride,
       },
     });
     let stdout = ''; let stderr = '';
@@ -52,9 +55,10 @@ describeIf('ensure-databases.sh on a real server', () => {
     const exited = new Promise<void>(resolve => child.on('exit', code => { status = code; resolve(); }));
     for (let i = 0; i < 200 && status === null && !existsSync(done); i++) await new Promise(r => setTimeout(r, 100));
     const isDone = existsSync(done);
+    const statusBeforeTerm = status;
     child.kill('SIGTERM'); // stops at once (the trap), not after the grace period
     await exited;
-    return { done: isDone, status, stderr, stdout };
+    return { done: isDone, status: statusBeforeTerm, stderr, stdout, exitAfterTerm: status };
   }
 
   beforeAll(async () => {
@@ -93,7 +97,7 @@ describeIf('ensure-databases.sh on a real server', () => {
 
   test('creates the missing roles and databases on an existing data directory, and sets the passwords from the Secrets', async () => {
     const run = await ensure();
-    expect(run).toEqual(expect.objectContaining({ done: true, status: 0, stderr: '' }));
+    expect(run).toEqual(expect.objectContaining({ done: true, status: null, exitAfterTerm: 0, stderr: '' }));
     expect(run.stdout).toMatch(/role blog owns database blog/);
     expect(psql('blog', 'blog', BLOG, 'select current_user, current_database()').stdout.trim()).toBe('blog|blog');
     expect(psql('shop', 'shop_prod', SHOP, 'select current_user').stdout.trim()).toBe('shop'); // the new password
@@ -115,20 +119,48 @@ describeIf('ensure-databases.sh on a real server', () => {
   }, 60_000);
 
   test('again on every start: idempotent, and a changed Secret rotates the password', async () => {
-    expect(await ensure()).toEqual(expect.objectContaining({ done: true, status: 0, stderr: '' }));
+    expect(await ensure()).toEqual(expect.objectContaining({ done: true, status: null, exitAfterTerm: 0, stderr: '' }));
     writeFileSync(join(dir, 'databases', 'blog'), 'a-rotated-password-999');
-    expect(await ensure()).toEqual(expect.objectContaining({ done: true, status: 0 }));
+    expect(await ensure()).toEqual(expect.objectContaining({ done: true, status: null, exitAfterTerm: 0 }));
     expect(psql('blog', 'blog', 'a-rotated-password-999', 'select 1').stdout.trim()).toBe('1');
     expect(psql('blog', 'blog', BLOG, 'select 1').status).not.toBe(0);
     writeFileSync(join(dir, 'databases', 'blog'), BLOG);
   }, 60_000);
 
-  test('a missing password file fails the container, never creates a role without a password', async () => {
-    const run = await ensure({ APP_DATABASES: 'ghost:ghost' });
-    expect(run.done).toBe(false);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/password file .*ghost of role ghost is missing/);
+  test('a missing password file fails that database alone: reported, no role without a password, the container stays', async () => {
+    const run = await ensure({ APP_DATABASES: 'ghost:ghost blog:blog' });
+    expect(run.done).toBe(true); // the first pass is over: the pod may be ready
+    expect(run.status).toBeNull(); // still running (it tries again every minute)
+    expect(run.exitAfterTerm).toBe(0);
+    expect(run.stderr).toMatch(/password file .*ghost of role ghost is missing.*database ghost is not ensured/);
+    expect(run.stdout).toMatch(/role blog owns database blog/);
     expect(psql('postgres', 'postgres', SUPER, "select count(*) from pg_roles where rolname = 'ghost'", 'socket').stdout.trim()).toBe('0');
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]); // the superuser's passfile is gone
+  }, 60_000);
+
+  test('a role that exists with privileges loses them; a database of another owner is not taken over', async () => {
+    for (const sql of ["CREATE ROLE wiki LOGIN SUPERUSER CREATEROLE PASSWORD 'old-wiki-password-1'", 'CREATE ROLE squatter LOGIN', 'CREATE DATABASE wiki OWNER squatter']) {
+      expect(psql('postgres', 'postgres', SUPER, sql, 'socket').stderr).toBe('');
+    }
+    writeFileSync(join(dir, 'databases', 'wiki'), 'wiki-password-abcdefgh');
+    const run = await ensure({ APP_DATABASES: 'wiki:wiki blog:blog' });
+    expect(run.done).toBe(true);
+    expect(run.stderr).toMatch(/database wiki belongs to role squatter, not wiki: left as it is/);
+    expect(run.stdout).toMatch(/role blog owns database blog/);
+    expect(psql('postgres', 'postgres', SUPER, "select rolsuper::text || rolcreaterole::text from pg_roles where rolname = 'wiki'", 'socket').stdout.trim()).toBe('falsefalse');
+    expect(psql('postgres', 'postgres', SUPER, "select pg_get_userbyid(datdba) from pg_database where datname = 'wiki'", 'socket').stdout.trim()).toBe('squatter');
     expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  }, 60_000);
+
+  test('a superuser password that no longer matches: reported, nothing left behind', async () => {
+    writeFileSync(join(dir, 'superuser'), 'not-the-superuser-password');
+    try {
+      const run = await ensure();
+      expect(run.done).toBe(true);
+      expect(run.stderr).toMatch(/password authentication failed for user "postgres"/);
+      expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+    } finally {
+      writeFileSync(join(dir, 'superuser'), SUPER);
+    }
   }, 60_000);
 });

@@ -34,10 +34,10 @@ describe('PostgresStatefulSet.addDatabase', () => {
     const ensure = podSpec(all).containers.find((c: any) => c.name === 'ensure-databases');
     expect(ensure.env).toContainEqual({ name: 'APP_DATABASES', value: 'blog:blog_prod' });
     expect(ensure.image).toBe(pg.image);
-    expect(ensure.readinessProbe.exec.command).toEqual(['test', '-f', '/tmp/ensure-databases.done']);
+    expect(ensure.readinessProbe.exec.command).toEqual(['test', '-f', '/tmp/ensure-databases.ran']);
     expect(ensure.securityContext).toEqual(expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true }));
     const volume = podSpec(all).volumes.find((v: any) => v.name === 'databases');
-    expect(volume.projected.sources).toEqual([{ secret: { name: blog.secretName, items: [{ key: 'password', path: 'blog' }] } }]);
+    expect(volume.projected.sources).toEqual([{ secret: { name: blog.secretName, items: [{ key: 'password', path: 'blog' }], optional: true } }]);
     expect(find(all, 'ConfigMap', 'postgres-scripts').data['ensure-databases.sh']).toMatch(/CREATE DATABASE :"database" OWNER :"role"/);
     // the app's own password is not mounted into the ensure container, only the superuser's and the added roles'
     expect(ensure.volumeMounts.map((m: any) => m.name).sort()).toEqual(['databases', 'run', 'scripts', 'superuser', 'tmp']);
@@ -52,7 +52,7 @@ describe('PostgresStatefulSet.addDatabase', () => {
     const containers = podSpec(all).containers.filter((c: any) => c.name === 'ensure-databases');
     expect(containers).toHaveLength(1);
     expect(containers[0].env).toContainEqual({ name: 'APP_DATABASES', value: 'blog:blog wiki:wiki' });
-    expect(podSpec(all).volumes.find((v: any) => v.name === 'databases').projected.sources[1]).toEqual({ secret: { name: 'wiki-db', items: [{ key: 'pw', path: 'wiki' }] } });
+    expect(podSpec(all).volumes.find((v: any) => v.name === 'databases').projected.sources[1]).toEqual({ secret: { name: 'wiki-db', items: [{ key: 'pw', path: 'wiki' }], optional: true } });
     expect(wiki.databaseUrlEnv()).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'wiki-db', key: 'url' } } });
     expect(wiki.externalSecretNames).toEqual(['wiki-db']);
     expect(all.some(m => m.kind === 'Secret' && m.metadata.name === 'wiki-db')).toBe(false);
@@ -136,5 +136,20 @@ describe('PostgresStatefulSet.addDatabase', () => {
     expect(find(synth(chart), 'Secret', 'postgres-b-credentials').metadata.labels).toEqual(expect.objectContaining({
       'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'app.kubernetes.io/component': 'database',
     }));
+  });
+
+  test('an owned Secret name another construct already creates is refused, naming both', () => {
+    const chart = testChart('apps');
+    const pg = new PostgresStatefulSet(chart, 'Pg', { name: 'pg', credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }) });
+    pg.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) });
+    // server "pg-blog" would own Secret "pg-blog-credentials", which pg's added database already has
+    expect(errorOf(() => new PostgresStatefulSet(chart, 'PgBlog', { name: 'pg-blog', credentials: PostgresCredentials.fromValues({ password: 'q'.repeat(24), superuserPassword: 't'.repeat(24) }) })))
+      .toEqual(expect.objectContaining({ prop: 'name', message: expect.stringMatching(/test\/PgBlog.*Secret "pg-blog-credentials".*test\/Pg\/Blog/s) }));
+    // the other way round: the added database names the prop it comes from
+    const chart2 = testChart('apps');
+    new PostgresStatefulSet(chart2, 'PgBlog', { name: 'pg-blog', credentials: PostgresCredentials.fromValues({ password: 'q'.repeat(24), superuserPassword: 't'.repeat(24) }) });
+    const pg2 = new PostgresStatefulSet(chart2, 'Pg', { name: 'pg', credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }) });
+    expect(errorOf(() => pg2.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) })))
+      .toEqual(expect.objectContaining({ prop: 'databaseName', constructPath: 'test/Pg/Blog' }));
   });
 });

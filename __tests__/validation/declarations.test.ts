@@ -6,22 +6,30 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ElixirDeployment, ElixirSecrets, Microk8sPhoenixValidation, PostgresCredentials, PostgresStatefulSet } from '../../lib';
 import { DECLARATIONS_FILE, readDeclarations } from '../../lib/validation/declarations';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'declarations-')); });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const cliOutdir = process.env.CDK8S_OUTDIR;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'declarations-'));
+  process.env.CDK8S_OUTDIR = dir; // as when the cdk8s CLI runs the app
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (cliOutdir === undefined) delete process.env.CDK8S_OUTDIR; else process.env.CDK8S_OUTDIR = cliOutdir;
+});
 
-function synthShop(): string[] {
-  const app = new App({ outdir: dir });
+function synthShop(yamlOutputType?: YamlOutputType): string[] {
+  const app = new App({ outdir: dir, yamlOutputType });
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
   const db = new PostgresStatefulSet(chart, 'Db', { credentials: PostgresCredentials.fromExistingSecret('shop-db') });
   new ElixirDeployment(chart, 'Web', { name: 'web', image: 'localhost:32000/web:1.0.0', nodeBasename: 'web', secrets: ElixirSecrets.fromExistingSecret('web-secrets'), database: db });
   app.synth();
-  return readdirSync(dir).filter(f => f.endsWith('.yaml')).map(f => join(dir, f));
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap(e => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.yaml') ? [join(d, e.name)] : []));
+  return walk(dir);
 }
 
 async function plugin(manifests: string[]) {
@@ -65,4 +73,24 @@ test('a broken or foreign declarations file counts as none', () => {
   require('fs').writeFileSync(join(dir, DECLARATIONS_FILE), JSON.stringify({ version: 1, objects: null }));
   expect(readDeclarations(dir)).toEqual({});
   expect(existsSync(join(dir, DECLARATIONS_FILE))).toBe(true);
+});
+
+test('with a folder per chart the plugin finds them in the output root', async () => {
+  const manifests = synthShop(YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
+  expect(manifests.every(m => m.startsWith(join(dir, 'shop')))).toBe(true);
+  expect(await plugin(manifests)).toEqual({ status: 'success', violations: [] });
+});
+
+test('written only where the cdk8s CLI runs the app: never by synthYaml, tests or another outdir', () => {
+  delete process.env.CDK8S_OUTDIR;
+  synthShop();
+  expect(existsSync(join(dir, DECLARATIONS_FILE))).toBe(false);
+  process.env.CDK8S_OUTDIR = join(dir, 'elsewhere');
+  synthShop();
+  expect(existsSync(join(dir, DECLARATIONS_FILE))).toBe(false);
+  process.env.CDK8S_OUTDIR = dir;
+  const app = Testing.app();
+  new PostgresStatefulSet(new Chart(app, 'c', { namespace: 'c' }), 'Db', { credentials: PostgresCredentials.fromExistingSecret('db') });
+  app.synthYaml();
+  expect(existsSync(join(app.outdir, DECLARATIONS_FILE))).toBe(false);
 });

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropError } from '../validation/props';
+import { claimObjectName } from './object-names';
 
 /**
  * Create the Secret a construct owns, in `namespace`, below `secretScope` when given (e.g. a
@@ -18,12 +19,15 @@ export function createOwnedSecret(owner: Construct, secretScope: Construct | und
   readonly type?: string;
   /** Construct id, when the owner has more than one Secret. @default "Secret" */
   readonly id?: string;
+  /** The owner's prop the name derives from, for the error when another construct has the name. @default "name" */
+  readonly nameProp?: string;
 }): k8s.KubeSecret {
   const scope = secretScope ?? owner;
   const scopeNamespace = Chart.of(scope).namespace;
   if (scopeNamespace !== undefined && scopeNamespace !== props.namespace) {
     throw new PropError(owner, 'secretScope', scope.node.path, `expected a scope in a chart with namespace "${props.namespace}" or without a namespace`);
   }
+  claimObjectName(owner, props.nameProp ?? 'name', 'Secret', props.namespace, props.name);
   const base = props.id ?? 'Secret';
   const id = secretScope ? `${owner.node.id}${base}` : base;
   return new k8s.KubeSecret(scope, id, {

@@ -510,7 +510,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
     const ingressNamespace = Chart.of(exposure.ingress).namespace;
     if (ingressNamespace !== this.namespace) {
       throw new PropError(exposure.ingress, 'backend', this.node.path,
-        `expected an app in the Ingress' namespace "${ingressNamespace}" (an Ingress routes to a Service of its own namespace), not one in "${this.namespace}"`);
+        `expected an app in the Ingress' namespace "${ingressNamespace ?? '(none)'}" (an Ingress routes to a Service of its own namespace), not one in "${this.namespace ?? '(none)'}"`);
     }
     this.connections.allowFrom(exposure.from, [this.httpPort]);
     const source = this.phxHostSource;

@@ -10,6 +10,7 @@ import {
   checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError, checkLabels, checkNameAndLabel,
 } from '../validation/props';
 import { Peer, PodPeer } from '../network/peers';
+import { claimObjectName } from '../common/object-names';
 import { NetworkZone, connect } from '../network/zone';
 import { TraefikMiddleware } from './custom-resources';
 import { SelfSignedCaIssuer } from './self-signed-ca';
@@ -272,6 +273,7 @@ export class TlsIngress extends Construct {
     const className = checkDnsSubdomain(this, 'ingressClassName', props.ingressClassName ?? 'public');
     const name = checkNameAndLabel(this, 'name', props.name ?? backend.serviceName);
     const controllerNamespace = checkDnsLabel(this, 'controllerNamespace', props.controllerNamespace ?? 'ingress');
+    claimObjectName(this, 'name', 'Ingress', Chart.of(this).namespace, name);
     this.hosts = [...(props.hosts ?? [])];
     this.hosts.forEach((h, i) => {
       if (hostnameProblem(h)) {

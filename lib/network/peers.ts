@@ -94,7 +94,7 @@ export class PodPeer extends Construct implements IPodPeer {
 
   constructor(scope: Construct, id: string, props: PodPeerProps) {
     super(scope, id);
-    this.peerName = checkDnsLabel(this, 'peerName', props.peerName, 55);
+    this.peerName = checkDnsLabel(this, 'peerName', props.peerName);
     if (Object.keys(props.podSelector ?? {}).length === 0) {
       throw new PropError(this, 'podSelector', props.podSelector, 'expected a non-empty label selector (an empty one would select every pod in the namespace)');
     }

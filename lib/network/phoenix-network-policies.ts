@@ -34,7 +34,13 @@ export class PhoenixNetworkPolicies extends Construct {
    */
   public static of(scope: IConstruct, props: PhoenixNetworkPoliciesProps = {}): PhoenixNetworkPolicies {
     const existing = registry.get(NetworkZone.of(scope));
-    if (existing) return existing;
+    if (existing) {
+      if (Object.keys(props).length > 0 && JSON.stringify(props) !== JSON.stringify(existing.props)) {
+        throw new PropError(scope, 'props', props,
+          `namespace "${existing.namespace ?? '(none)'}" already has its default deny from ${existing.node.path}, with other props: give them where it is first created (the first construct asking, or PhoenixNetworkPolicies.of before the constructs)`);
+      }
+      return existing;
+    }
     const chart = Chart.of(scope);
     return new PhoenixNetworkPolicies(chart, `PhoenixNetworkPolicies${chart.namespace ? `-${chart.namespace}` : ''}`, props);
   }
@@ -44,8 +50,11 @@ export class PhoenixNetworkPolicies extends Construct {
   /** The namespace they deny by default (the chart's). */
   public readonly namespace?: string;
 
+  private readonly props: PhoenixNetworkPoliciesProps;
+
   constructor(scope: Construct, id: string, props: PhoenixNetworkPoliciesProps = {}) {
     super(scope, id);
+    this.props = props;
     const zone = NetworkZone.of(this);
     this.namespace = zone.namespace;
     const labels = checkLabels(this, 'labels', props.labels);

@@ -97,10 +97,10 @@ export class NetworkZone {
   private render(flow: Flow): void {
     const ports = flow.ports.map(p => ({ protocol: p.protocol ?? 'TCP', port: k8s.IntOrString.fromNumber(p.port) }));
     if (isPodPeer(flow.to) && namespaceOf(flow.to) === this.namespace) {
-      this.policiesOf(flow.to, 'ingress').ingress!.push({ from: [flow.from.toNetworkPolicyPeer(this.namespace)], ports });
+      addSorted(this.policiesOf(flow.to, 'ingress').ingress!, { from: [flow.from.toNetworkPolicyPeer(this.namespace)], ports });
     }
     if (isPodPeer(flow.from) && namespaceOf(flow.from) === this.namespace) {
-      this.policiesOf(flow.from, 'egress').egress!.push({ to: [flow.to.toNetworkPolicyPeer(this.namespace)], ports });
+      addSorted(this.policiesOf(flow.from, 'egress').egress!, { to: [flow.to.toNetworkPolicyPeer(this.namespace)], ports });
     }
   }
 
@@ -124,6 +124,13 @@ export class NetworkZone {
     }
     return entry;
   }
+}
+
+/** Rules in one order whatever the order of registration, so the output does not depend on it. */
+function addSorted<T>(rules: T[], rule: T): void {
+  rules.push(rule);
+  const key = (r: T) => JSON.stringify(r);
+  rules.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Register that `from` connects to `to` on `ports`, in the namespace of each end that is pods. */

@@ -135,6 +135,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         namespace: this.namespace,
         labels: appLabels('postgres', server.name, 'database').all,
         values: config.values,
+        nameProp: 'databaseName',
       });
     }
   }

@@ -517,7 +517,7 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
       this.ensureDatabases = { env, sources };
       this.scriptFiles['ensure-databases.sh'] = postgresScript('ensure-databases.sh');
       this.volumes.push({ name: 'databases', projected: { sources, defaultMode: 0o440 } });
-      const done = '/tmp/ensure-databases.done';
+      const ran = '/tmp/ensure-databases.ran';
       this.containers.push({
         name: 'ensure-databases',
         image: this.image,
@@ -529,15 +529,16 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
           { name: 'POSTGRES_PASSWORD_FILE', value: '/etc/postgresql-superuser/password' },
           { name: 'PGPORT', value: String(this.port) },
           { name: 'SOCKET_DIR', value: '/var/run/postgresql' },
-          { name: 'DONE_FILE', value: done },
+          { name: 'RAN_FILE', value: ran },
         ],
         resources: withEphemeralStorage({
           requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
           limits: { memory: k8s.Quantity.fromString('64Mi') },
         }),
         securityContext: restrictedContainerSecurity(),
-        // Ready once every role and database exists: until then the Service sends no client.
-        readinessProbe: { exec: { command: ['test', '-f', done] }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+        // Ready after its first pass, whatever the outcome: one database that cannot be ensured
+        // (reported in its log, tried again every minute) must not take the shared server offline.
+        readinessProbe: { exec: { command: ['test', '-f', ran] }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
         livenessProbe: { exec: { command: ['test', '-d', '/etc/postgresql-databases'] }, periodSeconds: 30, timeoutSeconds: 2, failureThreshold: 3 },
         volumeMounts: [
           { name: 'run', mountPath: '/var/run/postgresql' },
@@ -550,7 +551,8 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     }
     const { env, sources } = this.ensureDatabases;
     env.value = this.added.map(d => `${d.username}:${d.databaseName}`).join(' ');
-    sources.push({ secret: { name: database.secretName, items: [{ key: database.passwordKey, path: database.username }] } });
+    // Optional: a missing Secret fails that database alone (the pod, and the other databases, start).
+    sources.push({ secret: { name: database.secretName, items: [{ key: database.passwordKey, path: database.username }], optional: true } });
     if (!database.secret) declareExternalSecret(this.statefulSet, database.secretName);
   }
 

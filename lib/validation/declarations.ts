@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join, resolve } from 'path';
 import { ApiObject } from 'cdk8s';
 import type { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -64,8 +64,10 @@ export function objectKey(manifest: { kind?: string; metadata?: { namespace?: st
 }
 
 /**
- * `App.synth()` validates the whole tree before it writes the manifests: then the App's
- * declarations go to `DECLARATIONS_FILE` in its output directory, for the CLI plugin.
+ * When the cdk8s CLI runs the app (it sets `CDK8S_OUTDIR`, the directory it owns and wipes
+ * before each run), `App.synth()` validates the whole tree before it writes the manifests:
+ * then the App's declarations go to `DECLARATIONS_FILE` there, for the CLI's plugin. Nothing
+ * is written anywhere else (tests, `synthYaml`, an App with another outdir).
  */
 function writeWhenSynthesized(obj: ApiObject): void {
   const root = obj.node.root;
@@ -74,6 +76,8 @@ function writeWhenSynthesized(obj: ApiObject): void {
   root.node.addValidation({
     validate: () => {
       const app = root as App;
+      const cliOutdir = process.env.CDK8S_OUTDIR;
+      if (!cliOutdir || resolve(cliOutdir) !== resolve(app.outdir)) return [];
       const objects: Record<string, Declarations> = {};
       for (const c of app.node.findAll()) {
         const d = declarationsOf(c);
@@ -84,6 +88,15 @@ function writeWhenSynthesized(obj: ApiObject): void {
       return [];
     },
   });
+}
+
+/**
+ * The declarations `App.synth()` left beside these manifests (in their directories or the one
+ * above, for output with a folder per chart), by object key.
+ */
+export function declarationsFor(manifestPaths: readonly string[]): Record<string, Declarations> {
+  const dirs = new Set(manifestPaths.flatMap(p => [dirname(p), dirname(dirname(p))]));
+  return Object.assign({}, ...[...dirs].sort((a, b) => a.length - b.length).map(readDeclarations));
 }
 
 /** The declarations `App.synth()` left in `dir`, by object key. */

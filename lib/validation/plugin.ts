@@ -1,7 +1,6 @@
 import { POLICY_RULES } from './policy';
 import { readReceipt } from './receipt';
-import { objectKey, readDeclarations } from './declarations';
-import { dirname } from 'path';
+import { declarationsFor, objectKey } from './declarations';
 import { Finding, SourcedManifest, ValidationReport } from './report';
 
 /**
@@ -56,7 +55,7 @@ export class Microk8sPhoenixValidation {
     const nameCount = new Map<string, number>();
     for (const { manifest } of parsed) nameCount.set(manifest.metadata?.name, (nameCount.get(manifest.metadata?.name) ?? 0) + 1);
     // What the objects declared to the validator, left beside the manifests by App.synth().
-    const declarations = Object.assign({}, ...[...new Set(context.manifests.map(f => dirname(f)))].map(readDeclarations));
+    const declarations = declarationsFor(context.manifests);
     const sources: SourcedManifest[] = parsed.map(({ manifest, file }) => {
       const name = manifest.metadata?.name;
       return { manifest, file, constructPath: nameCount.get(name) === 1 ? context.metadata[name]?.path : undefined, declarations: declarations[objectKey(manifest)] };
