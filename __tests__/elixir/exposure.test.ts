@@ -3,7 +3,7 @@
 import { Chart } from 'cdk8s';
 import {
   ElixirDeployment, ElixirDeploymentProps, ElixirSecrets, IngressCertificate, MigrationMode, PhoenixNetworkPolicies,
-  PostgresCredentials, PostgresStatefulSet, PropError, TlsIngress,
+  PodPeer, PostgresCredentials, PostgresStatefulSet, PropError, TlsIngress,
 } from '../../lib';
 import { Manifest, find, selects, synth, testChart } from '../util';
 import { canConnect, pod, podLabels } from '../network/evaluator';
@@ -281,32 +281,37 @@ describe('database connections', () => {
     expect(canConnect(all, app, server, 5433)).toBe(true);
   });
 
-  test('a user DATABASE_URL Secret registers nothing with any database', () => {
-    const chart = testChart(NS);
-    // a database in the namespace that the app does not use through its handle
-    new PostgresStatefulSet(chart, 'Db', { name: 'shop-db', credentials: PostgresCredentials.fromExistingSecret('shop-db') });
-    new ElixirDeployment(chart, 'Elixir', {
-      ...base, name: 'shop', database: { secretName: 'shop-db-url' }, networkPolicies: true, migrations: { command: migrateCommand, mode: MigrationMode.JOB },
-    }).exposeViaIngress('Public', { hosts: ['shop.example.com'] });
-    const all = synth(chart);
-    const deployment = find(all, 'Deployment', 'shop');
-    const container = deployment.spec.template.spec.containers.find((c: any) => c.name === 'app');
+  test('a user DATABASE_URL Secret without reachableAt: fine without default deny, a synth error naming what to do with it', () => {
+    const build = (networkPolicies: boolean) => {
+      const chart = testChart(NS);
+      new ElixirDeployment(chart, 'Elixir', {
+        ...base, name: 'shop', database: { secretName: 'shop-db-url' }, networkPolicies, migrations: { command: migrateCommand, mode: MigrationMode.JOB },
+      });
+      return chart;
+    };
+    const all = synth(build(false));
+    const container = find(all, 'Deployment', 'shop').spec.template.spec.containers.find((c: any) => c.name === 'app');
     expect(container.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'shop-db-url', key: 'DATABASE_URL' } } });
+    expect(() => synth(build(true))).toThrow(/test\/Elixir.*invalid prop "database".*Secret "shop-db-url".*namespace "shop" denies by default.*database.reachableAt/s);
+  });
 
-    const dbLabels = podLabels(find(all, 'StatefulSet', 'shop-db'));
-    const app = pod(NS, podLabels(deployment));
+  test('a user DATABASE_URL Secret with reachableAt: the app and its migration Job reach that database, nothing else does', () => {
+    const chart = testChart(NS);
+    const external = new PodPeer(chart, 'LegacyDb', { peerName: 'legacy-db', podSelector: { app: 'legacy-db' } });
+    new ElixirDeployment(chart, 'Elixir', {
+      ...base, name: 'shop', database: { secretName: 'shop-db-url', reachableAt: { peer: external, port: 5433 } }, networkPolicies: true,
+      migrations: { command: migrateCommand, mode: MigrationMode.JOB },
+    });
+    const all = synth(chart);
+    const legacy = pod(NS, { app: 'legacy-db' });
+    const app = pod(NS, podLabels(find(all, 'Deployment', 'shop')));
     const migrate = pod(NS, podLabels(all.find(m => m.kind === 'Job')!));
-    expect(canConnect(all, app, pod(NS, dbLabels), 5432)).toBe(false);
-    expect(canConnect(all, migrate, pod(NS, dbLabels), 5432)).toBe(false);
-    // the app's egress holds only its own cluster ports; nothing names the Postgres pods
-    const appEgress = find(all, 'NetworkPolicy', 'shop-egress').spec.egress;
-    const postgresPodsNamed = appEgress.some((rule: any) => rule.to.some((peer: any) =>
-      peer.podSelector && Object.entries(peer.podSelector.matchLabels ?? {}).every(([k, v]) => dbLabels[k] === v)));
-    expect(postgresPodsNamed).toBe(false);
-    expect(appEgress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)).sort()).toEqual([4369, 9000]);
-    expect(all.filter(m => m.kind === 'NetworkPolicy' && m.metadata.name === 'shop-migrate-egress')).toEqual([]);
-    // still let in by its Ingress
-    expect(canConnect(all, pod('ingress', {}), app, 4000)).toBe(true);
+    expect(canConnect(all, app, legacy, 5433)).toBe(true);
+    expect(canConnect(all, migrate, legacy, 5433)).toBe(true);
+    expect(canConnect(all, app, legacy, 5432)).toBe(false);
+    expect(canConnect(all, pod(NS, { app: 'other' }), legacy, 5433)).toBe(false);
+    expect(() => new ElixirDeployment(testChart(NS), 'E', { ...base, database: { secretName: 'x', reachableAt: { peer: external, port: 0 } } }))
+      .toThrow(expect.objectContaining({ prop: 'database.reachableAt.port' }));
   });
 
   test('an Ingress in another namespace than its app is refused, naming the Ingress and the prop', () => {

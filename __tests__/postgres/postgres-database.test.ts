@@ -1,5 +1,5 @@
 import {
-  ElixirDeployment, ElixirSecrets, PostgresCredentials, PostgresDatabaseCredentials, PostgresStatefulSet, validate,
+  ElixirDeployment, ElixirSecrets, PostgresCredentials, PostgresDatabase, PostgresDatabaseCredentials, PostgresStatefulSet, validate,
 } from '../../lib';
 import { canConnect, pod, podLabels } from '../network/evaluator';
 import { Manifest, find, secretValues, synth, testChart, declared } from '../util';
@@ -151,5 +151,14 @@ describe('PostgresStatefulSet.addDatabase', () => {
     const pg2 = new PostgresStatefulSet(chart2, 'Pg', { name: 'pg', credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }) });
     expect(errorOf(() => pg2.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) })))
       .toEqual(expect.objectContaining({ prop: 'databaseName', constructPath: 'test/Pg/Blog' }));
+  });
+
+  test('new PostgresDatabase(server, id, props) is addDatabase: checked and rendered by the server', () => {
+    const { chart, pg } = server();
+    const blog = new PostgresDatabase(pg, 'Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) });
+    expect(pg.addedDatabases).toEqual([blog]);
+    expect(podSpec(synth(chart)).containers.find((c: any) => c.name === 'ensure-databases').env).toContainEqual({ name: 'APP_DATABASES', value: 'blog:blog' });
+    expect(errorOf(() => new PostgresDatabase(pg, 'Again', { databaseName: 'blog', username: 'other', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) })))
+      .toEqual(expect.objectContaining({ prop: 'addDatabase(Again).databaseName' }));
   });
 });

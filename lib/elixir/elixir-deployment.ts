@@ -11,9 +11,9 @@ import { createOwnedSecret } from '../common/owned-secret';
 import { DEFAULT_POSTGRES_VERSION } from '../postgres/postgres-statefulset';
 import { IPostgresDatabase, isPostgresDatabase } from '../postgres/database';
 import { Connections } from '../network/connections';
-import { IPodPeer, PodPeer, podsPeer } from '../network/peers';
+import { INetworkPeer, IPodPeer, PodPeer, podsPeer } from '../network/peers';
 import { PhoenixNetworkPolicies } from '../network/phoenix-network-policies';
-import { NetworkZone } from '../network/zone';
+import { NetworkZone, connect } from '../network/zone';
 import { TlsIngress, TlsIngressProps } from '../ingress/tls-ingress';
 import { declareExternalSecret } from '../validation/declarations';
 import { isSecretName } from '../common/redact';
@@ -72,6 +72,13 @@ export interface DatabaseUrlSecret {
   readonly secretName: string;
   /** @default "DATABASE_URL" */
   readonly key?: string;
+  /**
+   * Where that database is, so the app and its migration Job may connect once the namespace
+   * denies by default: e.g. `{ peer: Peer.ipBlock('192.168.1.20/32'), port: 5432 }`, or a
+   * `PodPeer` for a server of your own in the cluster.
+   * @default none: in a namespace that denies by default, synth fails until it is given
+   */
+  readonly reachableAt?: { readonly peer: INetworkPeer; readonly port: number };
 }
 
 export interface ElixirDeploymentProps {
@@ -298,10 +305,7 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
 
     // ---- connections: the cluster among its pods, the database from the app and its migrator --
     this.connections.allowFrom(this, [this.epmdPort, this.distributionPort]);
-    if (isPostgresDatabase(props.database)) {
-      props.database.addClient(this);
-      if (this.migrationPods) props.database.addClient(this.migrationPods);
-    }
+    this.connectDatabase(props.database);
     for (const obj of [this.deployment, this.migrationJob]) {
       if (!obj) continue;
       if (!this.secret) declareExternalSecret(obj, this.secretName);
@@ -401,6 +405,31 @@ export class ElixirDeployment extends Construct implements IHttpBackend, IPodPee
       tmpVolume: scratchVolume('tmp', '512Mi'),
       vmArgsVolume: { name: 'vm-args', configMap: { name: vmArgs.name, defaultMode: 0o444 } },
     };
+  }
+
+  /**
+   * The app and its migration Job register with a database handle, or connect to where a
+   * `DATABASE_URL` Secret's database is (`reachableAt`); without either, a namespace that
+   * denies by default would silently cut them off, so synth fails there.
+   */
+  private connectDatabase(database: ElixirDeploymentProps['database']): void {
+    if (database === undefined) return;
+    const clients: IPodPeer[] = [this, ...(this.migrationPods ? [this.migrationPods] : [])];
+    if (isPostgresDatabase(database)) {
+      for (const client of clients) database.addClient(client);
+      return;
+    }
+    const at = database.reachableAt;
+    if (at) {
+      for (const client of clients) connect(this, client, at.peer, [checkPort(this, 'database.reachableAt.port', at.port)]);
+      return;
+    }
+    const zone = NetworkZone.of(this);
+    this.node.addValidation({
+      validate: () => zone.enforced
+        ? [`invalid prop "database": DATABASE_URL comes from Secret "${database.secretName}", but namespace "${this.namespace ?? '(none)'}" denies by default and nothing says where that database is: give database.reachableAt ({ peer, port }), or pass the database handle (a PostgresStatefulSet or addDatabase result) instead of its Secret`]
+        : [],
+    });
   }
 
   /** The ClusterIP Service the Ingress routes to. */

@@ -7,6 +7,7 @@ import { checkDatabasePassword, ectoUrl } from './credentials';
 import { bindChoice } from '../common/bind';
 import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
 import type { IPodPeer } from '../network/peers';
+import type { PostgresStatefulSet } from './postgres-statefulset';
 
 /** What a database added to a server reads its role's password from. */
 export interface PostgresDatabaseCredentialsConfig {
@@ -69,16 +70,6 @@ class ExistingDatabaseCredentials extends PostgresDatabaseCredentials {
   }
 }
 
-/** The server a database is added to, as the database needs it. */
-export interface PostgresDatabaseServer {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly image: string;
-  readonly namespace?: string;
-  addClient(client: IPodPeer): void;
-}
-
 export interface PostgresDatabaseProps {
   /** Name of the database (a lower-case identifier, e.g. "blog_prod"). */
   readonly databaseName: string;
@@ -111,15 +102,16 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   /** Name of the server. */
   public readonly serverName: string;
 
-  private readonly server: PostgresDatabaseServer;
+  private readonly server: PostgresStatefulSet;
 
-  /** @internal use `PostgresStatefulSet.addDatabase` */
-  constructor(server: PostgresDatabaseServer & Construct, id: string, props: PostgresDatabaseProps & { readonly databaseName: string; readonly username: string }) {
+  /** The same as `server.addDatabase(id, props)`. */
+  constructor(server: PostgresStatefulSet, id: string, props: PostgresDatabaseProps) {
     super(server, id);
+    const names = server._checkNewDatabase(id, props);
     this.server = server;
     this.serverName = server.name;
-    this.databaseName = props.databaseName;
-    this.username = props.username;
+    this.databaseName = names.databaseName;
+    this.username = names.username;
     this.host = server.host;
     this.port = server.port;
     this.namespace = server.namespace;
@@ -138,6 +130,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         nameProp: 'databaseName',
       });
     }
+    server._adoptDatabase(this);
   }
 
   public get externalSecretNames(): readonly string[] {

@@ -486,6 +486,15 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
    * returned handle as an app's `database`.
    */
   public addDatabase(id: string, props: PostgresDatabaseProps): PostgresDatabase {
+    this._checkNewDatabase(id, props); // before the construct joins the tree
+    return new PostgresDatabase(this, id, props);
+  }
+
+  /**
+   * @internal The PostgresDatabase constructor's check of its names against this server's.
+   * Errors name the server and `addDatabase(<id>).<prop>`.
+   */
+  public _checkNewDatabase(id: string, props: PostgresDatabaseProps): { readonly databaseName: string; readonly username: string } {
     const databaseName = checkIdentifier(this, `addDatabase(${id}).databaseName`, props.databaseName);
     const username = checkIdentifier(this, `addDatabase(${id}).username`, props.username);
     if (username === 'postgres' || username.startsWith('pg_')) {
@@ -498,10 +507,13 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     if (taken.some(d => d.username === username)) {
       throw new PropError(this, `addDatabase(${id}).username`, username, `expected a role of its own (taken: ${taken.map(d => d.username).join(', ')}): one role per database keeps each app out of the others' data`);
     }
-    const database = new PostgresDatabase(this, id, { ...props, databaseName, username });
+    return { databaseName, username };
+  }
+
+  /** @internal The PostgresDatabase constructor, done: the server pod creates it from now on. */
+  public _adoptDatabase(database: PostgresDatabase): void {
     this.added.push(database);
     this.renderEnsureDatabases(database);
-    return database;
   }
 
   /** The databases added with addDatabase. */
