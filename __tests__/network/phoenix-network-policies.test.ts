@@ -236,10 +236,25 @@ describe('explicit control', () => {
     expect(canConnect(all, app, pod('kube-system', { 'k8s-app': 'kube-dns' }), 53, 'UDP')).toBe(false);
   });
 
-  test('an Ingress in front of another backend only routes; TlsIngress works with any IHttpBackend', () => {
-    const chart = testChart('shop');
-    PhoenixNetworkPolicies.of(chart);
-    new TlsIngress(chart, 'Ing', { backend: { serviceName: 'legacy', servicePort: 80 }, hosts: ['legacy.example.com'] });
-    expect(policiesOf(synth(chart)).map(p => p.metadata.name)).toEqual(['default-deny', 'allow-dns']);
+  test('an Ingress in front of a backend not of ours: a synth error under default deny, until backendPods says where its pods are', () => {
+    const build = (enforce: boolean, withPods: boolean) => {
+      const chart = testChart('shop');
+      if (enforce) PhoenixNetworkPolicies.of(chart);
+      const legacy = new PodPeer(chart, 'Legacy', { peerName: 'legacy', podSelector: { app: 'legacy' } });
+      new TlsIngress(chart, 'Ing', {
+        backend: { serviceName: 'legacy', servicePort: 80 }, hosts: ['legacy.example.com'],
+        backendPods: withPods ? { peer: legacy, port: 8080 } : undefined,
+      });
+      return chart;
+    };
+    expect(() => synth(build(false, false))).not.toThrow(); // nothing denies: it only routes
+    expect(() => synth(build(true, false))).toThrow(/test\/Ing.*invalid prop "backend".*Service "legacy".*denies by default.*backendPods/s);
+    const all = synth(build(true, true));
+    const controller = pod('ingress', { 'app.kubernetes.io/name': 'traefik' });
+    expect(canConnect(all, controller, pod('shop', { app: 'legacy' }), 8080)).toBe(true);
+    expect(canConnect(all, controller, pod('shop', { app: 'legacy' }), 80)).toBe(false);
+    expect(canConnect(all, pod('shop', { app: 'x' }), pod('shop', { app: 'legacy' }), 8080)).toBe(false);
+    expect(() => new TlsIngress(testChart('shop'), 'I', { backend: { serviceName: 'l', servicePort: 80 }, backendPods: { peer: new PodPeer(testChart('shop'), 'P', { peerName: 'p', podSelector: { a: 'b' } }), port: 0 } }))
+      .toThrow(expect.objectContaining({ prop: 'backendPods.port' }));
   });
 });

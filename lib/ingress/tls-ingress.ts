@@ -9,7 +9,7 @@ import { declareExternalSecret } from '../validation/declarations';
 import {
   checkDnsLabel, checkDnsSubdomain, checkInteger, checkPort, checkPublicAddress, parseQuantity, PropError, checkLabels, checkNameAndLabel,
 } from '../validation/props';
-import { Peer, PodPeer } from '../network/peers';
+import { IPodPeer, Peer, PodPeer } from '../network/peers';
 import { claimObjectName } from '../common/object-names';
 import { NetworkZone, connect } from '../network/zone';
 import { TraefikMiddleware } from './custom-resources';
@@ -212,6 +212,13 @@ export interface TlsIngressProps {
    */
   readonly controllerNamespace?: string;
   /**
+   * For a backend that is not one of ours (no `exposedVia`, e.g. `{ serviceName, servicePort }`):
+   * the pods behind its Service and the port they serve on, so the controller may reach them
+   * once the namespace denies by default.
+   * @default none; in a namespace that denies by default, synth fails for such a backend without it
+   */
+  readonly backendPods?: { readonly peer: IPodPeer; readonly port: number };
+  /**
    * Name of the Ingress (and prefix of its helpers).
    * @default the backend's Service name
    */
@@ -399,7 +406,19 @@ export class TlsIngress extends Construct {
       connect(this, controllerPods, solver, [ACME_HTTP01_SOLVER_PORT]);
     }
     // The backend learns its public address (PHX_HOST) and lets the controller in.
-    backend.exposedVia?.({ ingress: this, publicAddress: this.host, from: controllerPods });
+    if (props.backendPods) {
+      connect(this, controllerPods, props.backendPods.peer, [checkPort(this, 'backendPods.port', props.backendPods.port)]);
+    }
+    if (typeof backend.exposedVia === 'function') {
+      backend.exposedVia({ ingress: this, publicAddress: this.host, from: controllerPods });
+    } else if (!props.backendPods) {
+      const zone = NetworkZone.of(this);
+      this.node.addValidation({
+        validate: () => zone.enforced
+          ? [`invalid prop "backend": Service "${backend.serviceName}" is not one of this library's backends, and namespace "${namespace ?? '(none)'}" denies by default: nothing lets the ingress controller reach its pods; give backendPods ({ peer, port }: a PodPeer for them and the port they serve on)`]
+          : [],
+      });
+    }
   }
 }
 
