@@ -81,7 +81,8 @@ function writeWhenSynthesized(obj: ApiObject): void {
       const objects: Record<string, Declarations> = {};
       for (const c of app.node.findAll()) {
         const d = declarationsOf(c);
-        if (d && ApiObject.isApiObject(c)) objects[objectKey(c.toJson())] = d;
+        // The key from the object's own fields: rendering it here would resolve it a second time.
+        if (d && ApiObject.isApiObject(c)) objects[objectKey({ kind: c.kind, metadata: { namespace: c.metadata.namespace, name: c.name } })] = d;
       }
       mkdirSync(app.outdir, { recursive: true });
       writeFileSync(join(app.outdir, DECLARATIONS_FILE), JSON.stringify({ version: 1, objects }));
