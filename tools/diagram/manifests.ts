@@ -1,0 +1,70 @@
+// Reading the manifests to draw: files and directories of YAML or JSON, as `kubectl apply -f` takes them.
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { join, relative } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { Manifest } from '../../lib/validation/report';
+
+/** Bad input: no manifests, a file that does not parse, a document that is not a Kubernetes object. */
+export class DiagramInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiagramInputError';
+  }
+}
+
+/** A manifest and where it was read from (for messages). */
+export interface SourcedManifest {
+  readonly manifest: Manifest;
+  readonly file: string;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** The manifest files a path names: the file itself, or every *.yaml, *.yml and *.json below a
+ *  directory (sorted, dot-files and dot-directories skipped, as `kubectl apply -R -f` would). */
+function manifestFiles(path: string): string[] {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new DiagramInputError(`${path}: no such file or directory. Run \`npm run synth\` first, or name the directory your manifests are in.`);
+  }
+  if (!stat.isDirectory()) return [path];
+  return readdirSync(path).sort().filter(n => !n.startsWith('.')).flatMap(n => {
+    const p = join(path, n);
+    return statSync(p).isDirectory() ? manifestFiles(p) : MANIFEST_FILE.test(n) ? [p] : [];
+  });
+}
+
+/** The Kubernetes objects in one file's text; `List` objects are unpacked into their items. */
+export function parseManifests(text: string, file: string): SourcedManifest[] {
+  const out: SourcedManifest[] = [];
+  parseAllDocuments(text).forEach((doc, i) => {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const where = e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
+      throw new DiagramInputError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS();
+    if (value === null || value === undefined) return; // an empty document between two `---`
+    for (const m of value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value]) {
+      if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string' || typeof m.metadata?.name !== 'string') {
+        throw new DiagramInputError(`${file}: document ${i + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
+      }
+      out.push({ manifest: m as Manifest, file });
+    }
+  });
+  return out;
+}
+
+/** Every Kubernetes object under the given paths, or a clear error when there is none. */
+export function readManifests(paths: readonly string[], cwd = process.cwd()): SourcedManifest[] {
+  if (paths.length === 0) throw new DiagramInputError('no input: name a directory or file of manifests (default: dist/).');
+  const files = paths.flatMap(p => manifestFiles(p));
+  if (files.length === 0) {
+    throw new DiagramInputError(`no manifests (*.yaml, *.yml, *.json) in ${paths.join(', ')}. Run \`npm run synth\` first, or name the directory your manifests are in.`);
+  }
+  const manifests = files.flatMap(f => parseManifests(readFileSync(f, 'utf8'), relative(cwd, f) || f));
+  if (manifests.length === 0) throw new DiagramInputError(`no Kubernetes objects in ${files.map(f => relative(cwd, f) || f).join(', ')}.`);
+  return manifests;
+}

@@ -1,0 +1,102 @@
+// NetworkPolicy semantics as sets of ports: which ports one endpoint may open on another.
+// Walks the rules (unlike the test suite's evaluator, which asks port by port), so the two
+// cross-check each other.
+import { LabelSelector, selectorMatches } from '../../lib/validation/pods';
+import { Manifest } from '../../lib/validation/report';
+import { overlaps, parseCidr, within } from './cidr';
+import { ALL_PORTS, intersect, NO_PORTS, PortRange, PortSet, union } from './ports';
+
+export interface NamedPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: string;
+}
+
+/** Something a connection starts or ends at. */
+export type Endpoint =
+  /** Pods: of a workload in the manifests, or pods a policy names that the manifests do not run. */
+  | {
+    readonly kind: 'pods';
+    /** Undefined when only namespace labels are known (a namespaceSelector without a name). */
+    readonly namespace?: string;
+    readonly nsLabels: Readonly<Record<string, string>>;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly ports: readonly NamedPort[];
+  }
+  /** Addresses outside the cluster (an ipBlock). */
+  | { readonly kind: 'ip'; readonly cidr: string; readonly except: readonly string[] }
+  /** Any pod or address: what a rule without peers, or no isolation at all, lets through. */
+  | { readonly kind: 'anywhere' };
+
+export type Direction = 'Ingress' | 'Egress';
+
+/** The policy types of a NetworkPolicy, with the API's defaults. */
+export function policyTypes(p: Manifest): Direction[] {
+  const spec = (p as any).spec ?? {};
+  return spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+}
+
+const podSelectorOf = (p: Manifest): LabelSelector => (p as any).spec?.podSelector ?? {};
+
+function ipBlockCovers(block: { cidr: string; except?: string[] }, ep: { cidr: string; except: readonly string[] }): boolean {
+  const outer = parseCidr(block.cidr), inner = parseCidr(ep.cidr);
+  if (!outer || !inner || !within(inner, outer)) return false;
+  // Every excepted range must lie outside the endpoint's addresses (or inside what it excepts itself).
+  return (block.except ?? []).every(x => {
+    const cut = parseCidr(x);
+    return !cut || !overlaps(cut, inner) || ep.except.some(e => { const own = parseCidr(e); return !!own && within(cut, own); });
+  });
+}
+
+/** Whether a `from`/`to` entry of a rule in `policyNs` selects the endpoint. */
+export function peerMatches(peer: any, policyNs: string, ep: Endpoint): boolean {
+  if (peer.ipBlock) return ep.kind === 'ip' && ipBlockCovers(peer.ipBlock, ep);
+  if (ep.kind !== 'pods') return false;
+  if (peer.namespaceSelector) {
+    return selectorMatches(peer.namespaceSelector, ep.nsLabels) && (!peer.podSelector || selectorMatches(peer.podSelector, ep.labels));
+  }
+  return ep.namespace === policyNs && selectorMatches(peer.podSelector ?? {}, ep.labels);
+}
+
+/** The ports a rule's `ports` allow on the destination (named ports resolve on its containers). */
+export function rulePorts(rule: any, destination: Endpoint): PortSet {
+  if (!rule.ports || rule.ports.length === 0) return ALL_PORTS;
+  return union(...rule.ports.map((pp: any): PortRange[] => {
+    const protocol: string = pp.protocol ?? 'TCP';
+    if (pp.port === undefined) return [{ protocol, from: 1, to: 65535 }];
+    if (typeof pp.port === 'number') return [{ protocol, from: pp.port, to: pp.endPort ?? pp.port }];
+    if (destination.kind !== 'pods') return [];
+    return destination.ports.filter(c => c.name === pp.port && c.protocol === protocol).map(c => ({ protocol, from: c.containerPort, to: c.containerPort }));
+  }));
+}
+
+/** The policies that isolate an endpoint in one direction (none: it is not isolated). */
+export function isolating(policies: readonly Manifest[], subject: Endpoint, dir: Direction): Manifest[] {
+  if (subject.kind !== 'pods' || subject.namespace === undefined) return [];
+  return policies.filter(p => p.metadata?.namespace === subject.namespace && policyTypes(p).includes(dir) && selectorMatches(podSelectorOf(p), subject.labels));
+}
+
+/** What the subject's own policies allow in one direction towards (or from) `other`. */
+function directionPorts(policies: readonly Manifest[], subject: Endpoint, other: Endpoint, dir: Direction, destination: Endpoint): PortSet {
+  const selecting = isolating(policies, subject, dir);
+  if (selecting.length === 0) return ALL_PORTS;
+  const key = dir === 'Ingress' ? 'ingress' : 'egress', peersKey = dir === 'Ingress' ? 'from' : 'to';
+  return union(NO_PORTS, ...selecting.flatMap(p => ((p as any).spec?.[key] ?? [])
+    .filter((rule: any) => {
+      const peers = rule[peersKey];
+      return !peers || peers.length === 0 || peers.some((peer: any) => peerMatches(peer, p.metadata!.namespace!, other));
+    })
+    .map((rule: any) => rulePorts(rule, destination))));
+}
+
+/** The ports `from` may open on `to`: its egress and the other's ingress both have to allow it. */
+export function allowedPorts(policies: readonly Manifest[], from: Endpoint, to: Endpoint): PortSet {
+  return intersect(directionPorts(policies, from, to, 'Egress', to), directionPorts(policies, to, from, 'Ingress', to));
+}
+
+/** Whether every pod of a namespace is isolated in a direction (a policy selecting all of them). */
+export function namespaceIsolated(policies: readonly Manifest[], namespace: string, dir: Direction): boolean {
+  return policies.some(p => p.metadata?.namespace === namespace && policyTypes(p).includes(dir)
+    && Object.keys(podSelectorOf(p).matchLabels ?? {}).length === 0 && (podSelectorOf(p).matchExpressions ?? []).length === 0);
+}
+

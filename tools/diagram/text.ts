@@ -1,0 +1,73 @@
+// The same facts as the drawing, as text for terminals and CI logs.
+import { ANYWHERE, DiagramModel, StorageInfo, Workload } from './model';
+import { formatPorts } from './ports';
+
+const NS_PREFIX = 'namespace:';
+
+/** A readable name for a flow end: a workload, every pod of a namespace, or an outside endpoint. */
+export function endName(model: DiagramModel, id: string): string {
+  if (id.startsWith(NS_PREFIX)) return `every pod in ${id.slice(NS_PREFIX.length)}`;
+  const w = model.workloads.find(x => x.id === id);
+  if (w) return `${w.namespace}: ${w.kind} ${w.name}`;
+  const e = model.externals.find(x => x.id === id);
+  return e ? (id === ANYWHERE ? 'anywhere (any pod or address)' : e.label.replace(/\n/g, ' ')) : id;
+}
+
+function workloadLines(w: Workload): string[] {
+  const what = w.kind === 'CronJob' ? `schedule "${w.schedule}" (${w.timeZone ?? 'controller time zone'})${w.suspended ? ', suspended' : ''}`
+    : w.replicas !== undefined ? `${w.replicas} replica${w.replicas === 1 ? '' : 's'}` : w.kind === 'Job' ? 'runs to completion' : '';
+  return [
+    `    ${w.kind} ${w.name}${what ? `: ${what}` : ''}`,
+    `      images: ${w.images.join(', ')}`,
+    ...w.reads.map(r => `      reads ${r.kind} ${r.name}${r.inManifests ? '' : ' (not in these manifests)'}: ${r.how.join(', ')}`),
+    ...(w.disruptionBudget ? [`      PodDisruptionBudget ${w.disruptionBudget}`] : []),
+    ...(w.hostPorts.length ? [`      hostPort ${w.hostPorts.join(', ')} (reachable on the node's address)`] : []),
+  ];
+}
+
+function storageLine(model: DiagramModel, s: StorageInfo): string[] {
+  const users = model.workloads.flatMap(w => w.mounts.filter(m => m.storage === s.id).map(m => `${w.kind} ${w.name} at ${m.paths.join(', ')}`));
+  const facts = [s.size, s.storageClass ? `class ${s.storageClass}` : undefined, s.accessModes.join(',') || undefined,
+    s.reclaimPolicy ? `reclaim ${s.reclaimPolicy} (${s.reclaimSource})` : `reclaim per ${s.reclaimSource}`,
+    s.whenOwnerDeleted ? `claims ${s.whenOwnerDeleted === 'Retain' ? 'kept' : 'deleted'} when the StatefulSet is deleted` : undefined].filter(Boolean);
+  return [
+    `    PVC ${s.name}${s.perReplicaOf ? ' (one per replica)' : ''}${s.inManifests ? '' : ' (not in these manifests)'}: ${facts.join(', ')}`,
+    ...(users.length ? [`      mounted by ${users.join('; ')}`] : []),
+  ];
+}
+
+/** The model as plain text. */
+export function toText(model: DiagramModel): string {
+  const out: string[] = [];
+  for (const ns of model.namespaces) {
+    const workloads = model.workloads.filter(w => w.namespace === ns.name);
+    const storage = model.storage.filter(s => s.namespace === ns.name);
+    const ingresses = model.ingresses.filter(i => i.namespace === ns.name);
+    const services = model.services.filter(s => s.namespace === ns.name);
+    if (workloads.length + storage.length + ingresses.length + services.length === 0) continue;
+    const deny = [ns.denyIngress ? 'ingress' : '', ns.denyEgress ? 'egress' : ''].filter(Boolean);
+    out.push(`Namespace ${ns.name}${ns.podSecurity ? ` (Pod Security: ${ns.podSecurity})` : ns.inManifests ? '' : ' (Namespace not in these manifests)'}`);
+    out.push(`  ${deny.length ? `NetworkPolicy: ${deny.join(' and ')} denied by default; only the flows listed below are allowed`
+      : ns.policies ? `NetworkPolicy: ${ns.policies} policies, no default deny` : 'no NetworkPolicy: every pod accepts and opens any connection'}`);
+    if (workloads.length) out.push('  Workloads', ...workloads.flatMap(workloadLines));
+    const paths = [
+      ...ingresses.flatMap(i => i.routes.map(r => {
+        const svc = model.services.find(s => s.id === `svc:${i.namespace}/${r.service}`);
+        const to = svc?.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods in these manifests';
+        return `    Ingress ${i.name}${i.className ? ` (class ${i.className})` : ''}: ${r.host === '*' ? 'any host' : r.host}${r.path} → Service ${r.service}:${r.port} → ${to} (TLS: ${[i.tls, ...i.notes].join('; ')})`;
+      })),
+      ...services.flatMap(s => s.ports.filter(p => p.nodePort !== undefined).map(p => `    NodePort ${p.nodePort} on every node → Service ${s.name}:${p.port} → ${s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods'}`)),
+    ];
+    if (paths.length) out.push('  Request paths', ...paths);
+    const svcLines = services.map(s => `    Service ${s.name} (${s.headless ? 'headless' : s.type}${s.inManifests ? '' : ', not in these manifests'}): ${s.ports.map(p => `${p.port} → ${p.targetPort}/${p.protocol}`).join(', ') || 'no ports'} → ${s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods'}`);
+    if (svcLines.length) out.push('  Services', ...svcLines);
+    if (storage.length) out.push('  Storage', ...storage.flatMap(s => storageLine(model, s)));
+    out.push('');
+  }
+  out.push('Flows NetworkPolicies allow (from → to: ports)');
+  for (const f of model.flows) out.push(`  ${endName(model, f.from)} → ${endName(model, f.to)}: ${formatPorts(f.ports)}`);
+  out.push('  (Anything that may reach "anywhere" also reaches whatever accepts from "anywhere"; those pairs are not listed twice.)');
+  const notShown = Object.entries(model.notShown);
+  if (notShown.length) out.push('', `Not drawn: ${notShown.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return out.join('\n') + '\n';
+}
