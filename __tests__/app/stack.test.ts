@@ -4,15 +4,7 @@ import { buildDoitStack, DoitConfig, DoitSecretValues, doitOutputFile, loadConfi
 import { expectValid, validate } from '../../lib';
 import { find, Manifest, selects, synth, declared } from '../util';
 
-// Obviously fake, fixed values so that snapshots are stable; real ones come from .secrets/doit.json.
-const FAKE: DoitSecretValues = {
-  postgresPassword: 'test-only-postgres-password-0000000000',
-  postgresSuperuserPassword: 'test-only-postgres-superuser-00000000',
-  secretKeyBase: 'test-only-secret-key-base-'.padEnd(88, '0'),
-  releaseCookie: 'test-only-release-cookie-00000000000000',
-  registryHttpSecret: 'test-only-registry-http-secret-000000000',
-  registryPassword: 'test-only-registry-password-0000000000000',
-};
+import { FAKE_SECRETS as FAKE } from '../fixtures/secrets';
 
 function stack(env: Record<string, string> = {}, secrets: DoitSecretValues | null = FAKE) {
   const config: DoitConfig = loadConfig({ env, cwd: __dirname });

@@ -6,7 +6,7 @@ import { join } from 'path';
 import { toDot } from './dot';
 import { DiagramInputError, readManifests } from './manifests';
 import { buildModel } from './model';
-import { dotToSvg, svgToPng } from './render';
+import { dotToSvg, MAX_PNG_SIDE, pngScale, svgToPng } from './render';
 import { toText } from './text';
 
 const FORMATS = ['svg', 'png', 'text', 'dot'] as const;
@@ -82,7 +82,11 @@ export async function runDiagram(options: DiagramOptions, print: (s: string) => 
   const outputs: Array<[string, string | Uint8Array]> = [];
   if (files.includes('dot')) outputs.push([`${options.name}.dot`, dot]);
   if (files.includes('svg')) outputs.push([`${options.name}.svg`, svg]);
-  if (files.includes('png')) outputs.push([`${options.name}.png`, await svgToPng(svg, options.scale)]);
+  if (files.includes('png')) {
+    const scale = pngScale(svg, options.scale);
+    if (scale < options.scale) console.error(`note: ${options.name}.png drawn at scale ${scale.toFixed(2)}, not ${options.scale}, to stay within ${MAX_PNG_SIDE} px; ${options.name}.svg has every detail`);
+    outputs.push([`${options.name}.png`, await svgToPng(svg, options.scale)]);
+  }
   mkdirSync(options.out, { recursive: true });
   return outputs.map(([file, data]) => {
     const path = join(options.out, file);

@@ -13,8 +13,10 @@ const COLORS = {
   external: '#fafafa', cluster: '#f5f7fa', missing: '#ffebee',
 };
 
-/** A quoted DOT string. */
+/** A quoted DOT string (lines centred). */
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+/** A quoted DOT string with left-aligned lines. */
+const qLeft = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\l')}\\l"`;
 /** Text inside an HTML-like label. */
 const h = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const attrs = (a: Record<string, string | number | undefined>) => `[${Object.entries(a).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'number' ? v : k === 'label' && String(v).startsWith('<') ? v : q(String(v))}`).join(', ')}]`;
@@ -94,7 +96,8 @@ export function toDot(model: DiagramModel, title = 'Synthesized manifests'): str
   const anchor = new Map<string, string>(); // namespace → a node inside its cluster, for namespace-wide flows
   namespacesDrawn.forEach((ns, i) => {
     line(`  subgraph cluster_${i} {`);
-    line(`    graph ${attrs({ id: `namespace|${ns.name}`, label: namespaceLabel(model, ns.name), style: 'rounded,filled', fillcolor: COLORS.cluster, color: '#90a4ae', fontsize: 12 })};`);
+    line(`    graph ${attrs({ id: `namespace|${ns.name}`, style: 'rounded,filled', fillcolor: COLORS.cluster, color: '#90a4ae', fontsize: 12 })};`);
+    line(`    label=${qLeft(namespaceLabel(model, ns.name))};`);
     for (const x of model.ingresses.filter(x => x.namespace === ns.name)) line(`    ${q(x.id)} ${attrs({ id: x.id, label: ingressLabel(x), fillcolor: COLORS.ingress })};`);
     for (const x of model.services.filter(x => x.namespace === ns.name)) {
       const nodePort = x.ports.some(p => p.nodePort !== undefined);
@@ -112,10 +115,10 @@ export function toDot(model: DiagramModel, title = 'Synthesized manifests'): str
 
   const nodePorts = model.services.filter(s => s.ports.some(p => p.nodePort !== undefined));
   if (nodePorts.length > 0) line(`  "node-ports" ${attrs({ id: 'node-ports', label: 'every node\'s address\n(NodePort)', shape: 'component', fillcolor: COLORS.nodePort })};`);
-  for (const e of model.externals) line(`  ${q(e.id)} ${attrs({ id: e.id, label: e.label, shape: externalShape(e), style: 'filled,dashed', fillcolor: COLORS.external })};`);
+  for (const e of model.externals.filter(x => x.drawn)) line(`  ${q(e.id)} ${attrs({ id: e.id, label: e.label, shape: externalShape(e), style: 'filled,dashed', fillcolor: COLORS.external })};`);
   // Where traffic comes from on the left, where it goes to on the right.
-  const sources = model.externals.filter(e => !model.flows.some(f => f.to === e.id)).map(e => q(e.id));
-  const sinks = model.externals.filter(e => !model.flows.some(f => f.from === e.id)).map(e => q(e.id));
+  const sources = model.externals.filter(e => e.drawn && !model.flows.some(f => f.to === e.id)).map(e => q(e.id));
+  const sinks = model.externals.filter(e => e.drawn && !model.flows.some(f => f.from === e.id)).map(e => q(e.id));
   if (nodePorts.length > 0) sources.push('"node-ports"');
   if (sources.length) line(`  { rank=min; ${sources.join('; ')}; }`);
   if (sinks.length) line(`  { rank=max; ${sinks.join('; ')}; }`);

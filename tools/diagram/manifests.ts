@@ -1,6 +1,6 @@
 // Reading the manifests to draw: files and directories of YAML or JSON, as `kubectl apply -f` takes them.
 import { readdirSync, readFileSync, statSync } from 'fs';
-import { join, relative } from 'path';
+import { join, relative, resolve } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../../lib/validation/report';
 
@@ -43,7 +43,7 @@ export function parseManifests(text: string, file: string): SourcedManifest[] {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-      throw new DiagramInputError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0]}`);
+      throw new DiagramInputError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     const value = doc.toJS();
     if (value === null || value === undefined) return; // an empty document between two `---`
@@ -64,7 +64,8 @@ export function readManifests(paths: readonly string[], cwd = process.cwd()): So
   if (files.length === 0) {
     throw new DiagramInputError(`no manifests (*.yaml, *.yml, *.json) in ${paths.join(', ')}. Run \`npm run synth\` first, or name the directory your manifests are in.`);
   }
-  const manifests = files.flatMap(f => parseManifests(readFileSync(f, 'utf8'), relative(cwd, f) || f));
-  if (manifests.length === 0) throw new DiagramInputError(`no Kubernetes objects in ${files.map(f => relative(cwd, f) || f).join(', ')}.`);
+  const shown = (f: string) => (relative(cwd, f).startsWith('..') ? resolve(f) : relative(cwd, f) || f);
+  const manifests = files.flatMap(f => parseManifests(readFileSync(f, 'utf8'), shown(f)));
+  if (manifests.length === 0) throw new DiagramInputError(`no Kubernetes objects in ${files.map(shown).join(', ')}.`);
   return manifests;
 }

@@ -2,7 +2,7 @@
 // draws, independent of how it is drawn (DOT, text).
 import { containersOf, podTemplateOf, selectorMatches } from '../../lib/validation/pods';
 import { Manifest } from '../../lib/validation/report';
-import { allowedPorts, Endpoint, namespaceIsolated, NamedPort } from './policy';
+import { Endpoint, namespaceIsolated, NamedPort, PolicyIndex } from './policy';
 import { ALL_PORTS, intersect, isEmpty, PortSet, sameSet, subtract } from './ports';
 
 export interface ConfigUse {
@@ -86,6 +86,8 @@ export interface ExternalInfo {
   readonly endpoint: Endpoint;
   /** No policy in these manifests limits it either way, so it reaches (and is reached from) anywhere. */
   readonly open: boolean;
+  /** Whether any flow starts or ends there (only those are drawn). */
+  readonly drawn?: boolean;
 }
 
 export interface NamespaceInfo {
@@ -133,7 +135,22 @@ const SHOWN = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', '
 const SYSTEM_PROVIDED = new Set(['ConfigMap/kube-root-ca.crt']);
 const nsOf = (m: Manifest) => m.metadata?.namespace ?? 'default';
 const byName = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-const labelText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+/** `app=web,tier in (back),!debug`: a label selector, short. */
+function selectorText(sel: any): string {
+  return [...Object.entries(sel?.matchLabels ?? {}).filter(([k]) => k !== NAME_LABEL).map(([k, v]) => `${k}=${v}`),
+    ...(sel?.matchExpressions ?? []).map((e: any) => e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}`
+      : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`)].join(',');
+}
+
+/** Labels of a pod the selector picks (to stand for all of them), or undefined if none can match. */
+function representativeLabels(sel: any): Record<string, string> | undefined {
+  const labels: Record<string, string> = { ...sel?.matchLabels };
+  for (const e of sel?.matchExpressions ?? []) {
+    if (e.operator === 'In' && labels[e.key] === undefined && e.values?.length) labels[e.key] = e.values[0];
+    else if (e.operator === 'Exists' && labels[e.key] === undefined) labels[e.key] = 'any';
+  }
+  return selectorMatches(sel ?? {}, labels) ? labels : undefined;
+}
 
 function configUses(spec: any, ns: string, present: Set<string>): ConfigUse[] {
   const uses = new Map<string, { kind: 'Secret' | 'ConfigMap'; name: string; how: string[] }>();
@@ -178,6 +195,11 @@ function storageClassFacts(className: string | undefined, classes: Map<string, M
   return className === undefined
     ? { reclaimSource: 'the cluster\'s default StorageClass (not in these manifests)' }
     : { storageClass: className, reclaimSource: `StorageClass ${className} (not in these manifests)` };
+}
+
+/** App container images, then init containers' images that the app containers do not also run. */
+function images(app: string[], init: string[]): string[] {
+  return [...new Set(app), ...[...new Set(init)].filter(i => !app.includes(i)).map(i => `init ${i}`)];
 }
 
 /** The facts of a set of manifests (any, not only this library's). */
@@ -242,7 +264,7 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
       id, kind: m.kind!, namespace: ns, name: m.metadata!.name!, labels: t.labels,
       replicas: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'].includes(m.kind!) ? spec.replicas ?? 1 : undefined,
       schedule: cron ? spec.schedule : undefined, timeZone: cron ? spec.timeZone : undefined, suspended: cron && spec.suspend === true,
-      images: [...new Set([...refs.filter(c => !c.init).map(c => String(c.container.image)), ...refs.filter(c => c.init).map(c => `init ${c.container.image}`)])],
+      images: images(refs.filter(c => !c.init).map(c => String(c.container.image)), refs.filter(c => c.init).map(c => String(c.container.image))),
       ports: containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' }))),
       hostPorts: containers.flatMap((c: any) => (c.ports ?? []).filter((p: any) => p.hostPort).map((p: any) => p.hostPort as number)),
       reads: configUses(t.spec, ns, present),
@@ -312,45 +334,52 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
   const endpoints = new Map<string, Endpoint>();
   for (const w of workloads) endpoints.set(w.id, { kind: 'pods', namespace: w.namespace, nsLabels: labelsOfNs(w.namespace), labels: w.labels, ports: w.ports });
   const externals = new Map<string, ExternalInfo>();
-  const runsSomething = (ns: string | undefined, labels: any, nsSel: any) => workloads.some(w => (ns === undefined ? selectorMatches(nsSel, labelsOfNs(w.namespace)) : w.namespace === ns) && selectorMatches(labels ?? {}, w.labels));
+  const runsSomething = (ns: string | undefined, podSel: any, nsSel: any) => workloads.some(w => (ns === undefined ? selectorMatches(nsSel, labelsOfNs(w.namespace)) : w.namespace === ns) && selectorMatches(podSel ?? {}, w.labels));
+  const addPods = (ns: string | undefined, nsSel: any, podSel: any) => {
+    if (runsSomething(ns, podSel, nsSel)) return;
+    const labels = representativeLabels(podSel ?? {});
+    if (!labels) return; // a selector no pod can satisfy
+    const pods = selectorText(podSel ?? {});
+    const where = ns ?? (selectorText(nsSel) ? `namespaces ${selectorText(nsSel)}` : 'any namespace');
+    const id = `pods:${where}${pods ? `/${pods}` : ''}`;
+    externals.set(id, {
+      id, label: ns ? `namespace ${ns}${pods ? `\npods ${pods}` : ''}` : `${where}${pods ? `\npods ${pods}` : ''}`,
+      endpoint: { kind: 'pods', namespace: ns, nsLabels: ns ? labelsOfNs(ns) : representativeLabels(nsSel) ?? {}, labels, ports: [] },
+      open: true,
+    });
+  };
   for (const p of policies) {
     const spec: any = (p as any).spec ?? {};
+    // The pods a policy is for, when the manifests do not run them (cert-manager's HTTP-01 solver).
+    addPods(nsOf(p), undefined, spec.podSelector);
     for (const rule of [...(spec.ingress ?? []).map((r: any) => r.from), ...(spec.egress ?? []).map((r: any) => r.to)]) {
       for (const peer of rule ?? []) {
         if (peer.ipBlock) {
           const except: string[] = peer.ipBlock.except ?? [];
           const id = `ip:${peer.ipBlock.cidr}${except.length ? ` except ${except.join(', ')}` : ''}`;
           externals.set(id, { id, label: `${peer.ipBlock.cidr}${except.length ? `\nexcept ${except.join(', ')}` : ''}`, endpoint: { kind: 'ip', cidr: peer.ipBlock.cidr, except }, open: true });
-          continue;
+        } else {
+          const nsSel = peer.namespaceSelector;
+          addPods(nsSel ? nsSel.matchLabels?.[NAME_LABEL] : nsOf(p), nsSel, peer.podSelector);
         }
-        const nsSel = peer.namespaceSelector;
-        const ns: string | undefined = nsSel ? nsSel.matchLabels?.[NAME_LABEL] : nsOf(p);
-        if (runsSomething(ns, peer.podSelector, nsSel)) continue;
-        const pods = labelText(peer.podSelector?.matchLabels ?? {});
-        const where = ns ?? (Object.keys(nsSel.matchLabels ?? {}).length ? `namespaces ${labelText(nsSel.matchLabels)}` : 'any namespace');
-        const id = `pods:${where}${pods ? `/${pods}` : ''}`;
-        externals.set(id, {
-          id, label: ns ? `namespace ${ns}${pods ? `\npods ${pods}` : ''}` : `${where}${pods ? `\npods ${pods}` : ''}`,
-          endpoint: { kind: 'pods', namespace: ns, nsLabels: ns ? labelsOfNs(ns) : { ...nsSel.matchLabels }, labels: { ...peer.podSelector?.matchLabels }, ports: [] },
-          open: true,
-        });
       }
     }
   }
   externals.set(ANYWHERE, { id: ANYWHERE, label: 'anywhere\n(any pod or address)', endpoint: { kind: 'anywhere' }, open: true });
   const anywhere: Endpoint = { kind: 'anywhere' };
+  const index = new PolicyIndex(policies);
   for (const e of externals.values()) {
     endpoints.set(e.id, e.endpoint);
-    const open = e.id === ANYWHERE || (sameSet(allowedPorts(policies, e.endpoint, anywhere), ALL_PORTS) && sameSet(allowedPorts(policies, anywhere, e.endpoint), ALL_PORTS));
+    const open = e.id === ANYWHERE || (sameSet(index.allowedPorts(e.endpoint, anywhere), ALL_PORTS) && sameSet(index.allowedPorts(anywhere, e.endpoint), ALL_PORTS));
     externals.set(e.id, { ...e, open });
   }
 
-  const flows = computeFlows(policies, workloads, endpoints, new Set([...externals.values()].filter(e => e.open).map(e => e.id)));
+  const flows = computeFlows(index, workloads, endpoints, new Set([...externals.values()].filter(e => e.open).map(e => e.id)));
   const used = new Set(flows.flatMap(f => [f.from, f.to]));
   return {
     namespaces, workloads, services, ingresses,
     storage: [...storage.values()].sort(byName),
-    externals: [...externals.values()].filter(e => used.has(e.id)).sort(byName),
+    externals: [...externals.values()].map(e => ({ ...e, drawn: used.has(e.id) })).sort(byName),
     flows, endpoints,
     notShown: manifests.filter(m => !SHOWN.has(m.kind!)).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.kind!]: (acc[m.kind!] ?? 0) + 1 }), {}),
   };
@@ -358,18 +387,17 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
 
 /** Every allowed connection between the endpoints, minus what `anywhere` implies, with the flows
  *  that every workload of a namespace has to the same outside endpoint drawn once. */
-function computeFlows(policies: readonly Manifest[], workloads: readonly Workload[], endpoints: ReadonlyMap<string, Endpoint>, open: ReadonlySet<string>): Flow[] {
+function computeFlows(index: PolicyIndex, workloads: readonly Workload[], endpoints: ReadonlyMap<string, Endpoint>, open: ReadonlySet<string>): Flow[] {
   const ids = [...endpoints.keys()];
   const anywhere = endpoints.get(ANYWHERE)!;
-  const toAnywhere = new Map(ids.map(id => [id, id === ANYWHERE ? ALL_PORTS : allowedPorts(policies, endpoints.get(id)!, anywhere)]));
-  const fromAnywhere = new Map(ids.map(id => [id, id === ANYWHERE ? ALL_PORTS : allowedPorts(policies, anywhere, endpoints.get(id)!)]));
+  const toAnywhere = new Map(ids.map(id => [id, id === ANYWHERE ? ALL_PORTS : index.allowedPorts(endpoints.get(id)!, anywhere)]));
+  const fromAnywhere = new Map(ids.map(id => [id, id === ANYWHERE ? ALL_PORTS : index.allowedPorts(anywhere, endpoints.get(id)!)]));
   const workloadIds = new Set(workloads.map(w => w.id));
   const raw: Flow[] = [];
   for (const from of ids) for (const to of ids) {
     if (from === ANYWHERE && to === ANYWHERE) continue;
-    if (!workloadIds.has(from) && !workloadIds.has(to) && from !== ANYWHERE && to !== ANYWHERE) continue; // outside to outside: not ours to say
-    if (open.has(from) && open.has(to)) continue; // an open outside endpoint and anywhere: nothing here limits it
-    const allowed = from === ANYWHERE ? fromAnywhere.get(to)! : to === ANYWHERE ? toAnywhere.get(from)! : allowedPorts(policies, endpoints.get(from)!, endpoints.get(to)!);
+    if (open.has(from) && open.has(to)) continue; // between outside endpoints nothing here limits: not ours to say
+    const allowed = from === ANYWHERE ? fromAnywhere.get(to)! : to === ANYWHERE ? toAnywhere.get(from)! : index.allowedPorts(endpoints.get(from)!, endpoints.get(to)!);
     // What `from → anywhere` and `anywhere → to` together already say (an open outside endpoint reaches anywhere).
     const implied = from === ANYWHERE || to === ANYWHERE ? [] : intersect(toAnywhere.get(from)!, fromAnywhere.get(to)!);
     const ports = subtract(allowed, implied);
@@ -380,13 +408,16 @@ function computeFlows(policies: readonly Manifest[], workloads: readonly Workloa
   const byNs = new Map<string, string[]>();
   for (const w of workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w.id]);
   const taken = new Set<Flow>();
+  const byEnds = new Map(raw.map(f => [`${f.from}|${f.to}`, f]));
+  const byEnd = new Map<string, Flow[]>();
+  for (const f of raw) for (const end of [f.from, f.to]) (byEnd.get(end) ?? byEnd.set(end, []).get(end)!).push(f);
   for (const [ns, members] of byNs) {
     if (members.length < 2) continue;
     for (const dir of ['from', 'to'] as const) {
       const other = dir === 'from' ? 'to' : 'from';
-      const candidates = new Set(raw.filter(f => f[dir] === members[0] && !workloadIds.has(f[other])).map(f => f[other]));
+      const candidates = new Set((byEnd.get(members[0]) ?? []).filter(f => f[dir] === members[0] && !workloadIds.has(f[other])).map(f => f[other]));
       for (const ext of candidates) {
-        const each = members.map(m => raw.find(f => f[dir] === m && f[other] === ext));
+        const each = members.map(m => byEnds.get(dir === 'from' ? `${m}|${ext}` : `${ext}|${m}`));
         if (each.every(f => f && sameSet(f.ports, each[0]!.ports))) {
           each.forEach(f => taken.add(f!));
           out.push({ [dir]: namespaceGroup(ns), [other]: ext, ports: each[0]!.ports } as unknown as Flow);

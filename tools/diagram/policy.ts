@@ -70,28 +70,52 @@ export function rulePorts(rule: any, destination: Endpoint): PortSet {
   }));
 }
 
-/** The policies that isolate an endpoint in one direction (none: it is not isolated). */
-export function isolating(policies: readonly Manifest[], subject: Endpoint, dir: Direction): Manifest[] {
-  if (subject.kind !== 'pods' || subject.namespace === undefined) return [];
-  return policies.filter(p => p.metadata?.namespace === subject.namespace && policyTypes(p).includes(dir) && selectorMatches(podSelectorOf(p), subject.labels));
+/** The NetworkPolicies of a set of manifests, indexed by namespace, with each endpoint's
+ *  isolating policies remembered (a diagram asks about every pair of endpoints). */
+export class PolicyIndex {
+  private readonly byNamespace = new Map<string, Manifest[]>();
+  private readonly selecting = new WeakMap<Endpoint, Partial<Record<Direction, Manifest[]>>>();
+
+  constructor(policies: readonly Manifest[]) {
+    for (const p of policies) {
+      const ns = p.metadata?.namespace ?? 'default';
+      this.byNamespace.set(ns, [...(this.byNamespace.get(ns) ?? []), p]);
+    }
+  }
+
+  /** The policies that isolate an endpoint in one direction (none: it is not isolated). */
+  isolating(subject: Endpoint, dir: Direction): Manifest[] {
+    if (subject.kind !== 'pods' || subject.namespace === undefined) return [];
+    const known = this.selecting.get(subject) ?? {};
+    if (!known[dir]) {
+      known[dir] = (this.byNamespace.get(subject.namespace) ?? []).filter(p => policyTypes(p).includes(dir) && selectorMatches(podSelectorOf(p), subject.labels));
+      this.selecting.set(subject, known);
+    }
+    return known[dir]!;
+  }
+
+  /** What the subject's own policies allow in one direction towards (or from) `other`. */
+  private directionPorts(subject: Endpoint, other: Endpoint, dir: Direction, destination: Endpoint): PortSet {
+    const selecting = this.isolating(subject, dir);
+    if (selecting.length === 0) return ALL_PORTS;
+    const key = dir === 'Ingress' ? 'ingress' : 'egress', peersKey = dir === 'Ingress' ? 'from' : 'to';
+    return union(NO_PORTS, ...selecting.flatMap(p => ((p as any).spec?.[key] ?? [])
+      .filter((rule: any) => {
+        const peers = rule[peersKey];
+        return !peers || peers.length === 0 || peers.some((peer: any) => peerMatches(peer, p.metadata?.namespace ?? 'default', other));
+      })
+      .map((rule: any) => rulePorts(rule, destination))));
+  }
+
+  /** The ports `from` may open on `to`: its egress and the other's ingress both have to allow it. */
+  allowedPorts(from: Endpoint, to: Endpoint): PortSet {
+    return intersect(this.directionPorts(from, to, 'Egress', to), this.directionPorts(to, from, 'Ingress', to));
+  }
 }
 
-/** What the subject's own policies allow in one direction towards (or from) `other`. */
-function directionPorts(policies: readonly Manifest[], subject: Endpoint, other: Endpoint, dir: Direction, destination: Endpoint): PortSet {
-  const selecting = isolating(policies, subject, dir);
-  if (selecting.length === 0) return ALL_PORTS;
-  const key = dir === 'Ingress' ? 'ingress' : 'egress', peersKey = dir === 'Ingress' ? 'from' : 'to';
-  return union(NO_PORTS, ...selecting.flatMap(p => ((p as any).spec?.[key] ?? [])
-    .filter((rule: any) => {
-      const peers = rule[peersKey];
-      return !peers || peers.length === 0 || peers.some((peer: any) => peerMatches(peer, p.metadata!.namespace!, other));
-    })
-    .map((rule: any) => rulePorts(rule, destination))));
-}
-
-/** The ports `from` may open on `to`: its egress and the other's ingress both have to allow it. */
+/** The ports `from` may open on `to` under the given policies. */
 export function allowedPorts(policies: readonly Manifest[], from: Endpoint, to: Endpoint): PortSet {
-  return intersect(directionPorts(policies, from, to, 'Egress', to), directionPorts(policies, to, from, 'Ingress', to));
+  return new PolicyIndex(policies).allowedPorts(from, to);
 }
 
 /** Whether every pod of a namespace is isolated in a direction (a policy selecting all of them). */
