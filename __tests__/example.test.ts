@@ -5,10 +5,14 @@
  * current. The connections are proven on the synthesized YAML with the policy evaluator.
  */
 import { execFileSync } from 'child_process';
-import { readFileSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { canConnect, pod, podLabels } from './network/evaluator';
+import { disagreements, flowsInSvg } from './tools/diagram/helpers';
+import { buildModel } from '../tools/diagram/model';
+import { readManifests } from '../tools/diagram/manifests';
 import { Manifest, find } from './util';
 
 const examples = join(__dirname, '..', 'examples');
@@ -33,6 +37,19 @@ export function synthExample(name: string): Manifest[] {
     .flatMap(f => parseAllDocuments(readFileSync(join(dir, 'dist', f), 'utf8')).map(d => d.toJS() as Manifest));
 }
 
+/** `npm run diagram` on the example's dist/ (a consumer's output): every drawn flow agrees with the evaluator. */
+function expectDiagramAgrees(name: string): void {
+  const dist = join(examples, name, 'dist');
+  const out = mkdtempSync(join(tmpdir(), `diagram-${name}-`));
+  execFileSync(process.execPath, ['--require', 'sucrase/register/ts', join(__dirname, '..', 'tools/diagram/cli.ts'), dist, '--out', out, '--format', 'svg'], { stdio: 'pipe', timeout: 60_000 });
+  const manifests = readManifests([dist]).map(m => m.manifest as Manifest);
+  const model = buildModel(manifests);
+  const drawn = flowsInSvg(readFileSync(join(out, 'stack.svg'), 'utf8'));
+  expect(drawn.length).toBe(model.flows.length);
+  expect(model.flows.length).toBeGreaterThan(3);
+  expect(disagreements(model, drawn, manifests)).toEqual([]);
+}
+
 const env = (all: Manifest[], deployment: string, name: string) =>
   find(all, 'Deployment', deployment).spec.template.spec.containers[0].env.find((e: any) => e.name === name);
 const controller = pod('ingress', { 'app.kubernetes.io/name': 'traefik' });
@@ -54,6 +71,7 @@ test('examples/shop: PHX_HOST from its Ingress, the migration Job and the solver
   expect(canConnect(all, migrate, app, 4000)).toBe(false);
   expect(canConnect(all, controller, db, 5432)).toBe(false);
   expect(canConnect(all, pod('shop', { app: 'debug' }), db, 5432)).toBe(false);
+  expectDiagramAgrees('shop');
 }, 240_000);
 
 test('examples/two-apps: one PostgreSQL, a database per app, each app on its own host, only the flows they need', () => {
@@ -89,4 +107,5 @@ test('examples/two-apps: one PostgreSQL, a database per app, each app on its own
   expect(canConnect(all, controller, db, 5432)).toBe(false);
   expect(canConnect(all, pod('apps', { app: 'debug' }), db, 5432)).toBe(false);
   expect(canConnect(all, pod('registry', podLabels(find(all, 'StatefulSet', 'registry'))), db, 5432)).toBe(false);
+  expectDiagramAgrees('two-apps');
 }, 240_000);

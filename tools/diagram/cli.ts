@@ -71,7 +71,7 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
 
 /** Runs the tool; returns the files written (text goes to `print`). */
 export async function runDiagram(options: DiagramOptions, print: (s: string) => void = s => process.stdout.write(s)): Promise<string[]> {
-  const manifests = readManifests(options.inputs).map(s => s.manifest);
+  const manifests = readManifests(options.inputs, file => console.error(`note: skipped ${file}: no Kubernetes object in it`)).map(s => s.manifest);
   const model = buildModel(manifests);
   if (options.formats.includes('text')) print(toText(model));
   const files = options.formats.filter(f => f !== 'text');

@@ -36,19 +36,27 @@ function manifestFiles(path: string): string[] {
   });
 }
 
-/** The Kubernetes objects in one file's text; `List` objects are unpacked into their items. */
+const looksLikeObject = (v: any) => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.kind === 'string' && typeof v.apiVersion === 'string';
+
+/** The Kubernetes objects in one file's text; `List` objects are unpacked into their items. A file
+ *  without a single Kubernetes object (cdk8s's construct-metadata.json, a values file) gives none;
+ *  in a file of manifests every document has to be one. */
 export function parseManifests(text: string, file: string): SourcedManifest[] {
-  const out: SourcedManifest[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
+  const values: unknown[] = [];
+  for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = e.linePos ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
       throw new DiagramInputError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     }
-    const value = doc.toJS();
+    values.push(doc.toJS());
+  }
+  if (!values.some(looksLikeObject)) return [];
+  const out: SourcedManifest[] = [];
+  values.forEach((value: any, i) => {
     if (value === null || value === undefined) return; // an empty document between two `---`
     for (const m of value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value]) {
-      if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string' || typeof m.metadata?.name !== 'string') {
+      if (!looksLikeObject(m) || (typeof m.metadata?.name !== 'string' && typeof m.metadata?.generateName !== 'string')) {
         throw new DiagramInputError(`${file}: document ${i + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
       }
       out.push({ manifest: m as Manifest, file });
@@ -57,15 +65,20 @@ export function parseManifests(text: string, file: string): SourcedManifest[] {
   return out;
 }
 
-/** Every Kubernetes object under the given paths, or a clear error when there is none. */
-export function readManifests(paths: readonly string[], cwd = process.cwd()): SourcedManifest[] {
+/** Every Kubernetes object under the given paths, or a clear error when there is none.
+ *  `onSkip` hears of each file that holds no Kubernetes object. */
+export function readManifests(paths: readonly string[], onSkip: (file: string) => void = () => undefined, cwd = process.cwd()): SourcedManifest[] {
   if (paths.length === 0) throw new DiagramInputError('no input: name a directory or file of manifests (default: dist/).');
   const files = paths.flatMap(p => manifestFiles(p));
   if (files.length === 0) {
     throw new DiagramInputError(`no manifests (*.yaml, *.yml, *.json) in ${paths.join(', ')}. Run \`npm run synth\` first, or name the directory your manifests are in.`);
   }
   const shown = (f: string) => (relative(cwd, f).startsWith('..') ? resolve(f) : relative(cwd, f) || f);
-  const manifests = files.flatMap(f => parseManifests(readFileSync(f, 'utf8'), shown(f)));
+  const manifests = files.flatMap(f => {
+    const found = parseManifests(readFileSync(f, 'utf8'), shown(f));
+    if (found.length === 0) onSkip(shown(f));
+    return found;
+  });
   if (manifests.length === 0) throw new DiagramInputError(`no Kubernetes objects in ${files.map(shown).join(', ')}.`);
   return manifests;
 }

@@ -103,11 +103,17 @@ describe('bad input: a clear error, exit status 1, nothing written', () => {
       writeFileSync(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\nkind: [unclosed\n');
       return [dir];
     }, /^diagram: \/.*a\.yaml:7:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n$/],
-    ['a document that is not a Kubernetes object', () => {
+    ['a document in a file of manifests that is not a Kubernetes object', () => {
       const dir = mkdtempSync(join(tmpdir(), 'notk8s-'));
+      writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nreplicas: 3\n');
+      return [dir];
+    }, /^diagram: .*app\.yaml: document 2 is not a Kubernetes object \(it needs apiVersion, kind and metadata\.name\)\./],
+    ['only files without Kubernetes objects (cdk8s metadata, values)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nok8s-'));
+      writeFileSync(join(dir, 'construct-metadata.json'), '{"version": "1.0.0", "resources": {}}');
       writeFileSync(join(dir, 'values.yaml'), 'replicas: 3\n');
       return [dir];
-    }, /^diagram: .*values\.yaml: document 1 is not a Kubernetes object \(it needs apiVersion, kind and metadata\.name\)\./],
+    }, /^note: skipped .*construct-metadata\.json: no Kubernetes object in it\nnote: skipped .*values\.yaml: no Kubernetes object in it\ndiagram: no Kubernetes objects in .*construct-metadata\.json, .*values\.yaml\.\n$/],
   ];
   test.each(cases)('%s', (_, input, message) => {
     const out = outDir();
