@@ -45,6 +45,7 @@ function expectDiagramAgrees(name: string): void {
   const manifests = readManifests([dist]).map(m => m.manifest as Manifest);
   const model = buildModel(manifests);
   const drawn = flowsInSvg(readFileSync(join(out, 'stack.svg'), 'utf8'));
+  rmSync(out, { recursive: true, force: true });
   expect(drawn.length).toBe(model.flows.length);
   expect(model.flows.length).toBeGreaterThan(3);
   expect(disagreements(model, drawn, manifests)).toEqual([]);

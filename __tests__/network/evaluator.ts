@@ -11,8 +11,8 @@ export interface Pod {
   readonly nsLabels?: Record<string, string>;
   readonly ports?: readonly ContainerPort[];
 }
-/** Addresses outside the cluster, or any pod or address at all. */
-export type Peer = Pod | { readonly ip: string; readonly except?: readonly string[] } | { readonly anywhere: true };
+/** Addresses outside the cluster, pods on a node's network (no policy selects them), or any pod or address at all. */
+export type Peer = Pod | { readonly ip: string; readonly except?: readonly string[] } | { readonly host: true } | { readonly anywhere: true };
 export const pod = (ns: string, labels: Record<string, string>): Pod => ({ ns, labels });
 
 const isPod = (p: Peer): p is Pod => 'labels' in p;
@@ -50,12 +50,16 @@ function portMatches(pp: any, port: number, proto: string, destination: Peer): b
   return isPod(destination) && (destination.ports ?? []).some(c => c.name === pp.port && c.containerPort === port && c.protocol === proto);
 }
 
-const typesOf = (p: Manifest): string[] => p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+/** As the API server defaults it: no (or an empty) policyTypes is Ingress, and Egress too if there are egress rules. */
+function typesOf(p: Manifest): string[] {
+  if (Array.isArray(p.spec.policyTypes) && p.spec.policyTypes.length > 0) return p.spec.policyTypes;
+  return Array.isArray(p.spec.egress) && p.spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
 
 /** One direction of one connection: allowed when no policy isolates `subject`, or one allows it. */
 function allowedBy(policies: Manifest[], subject: Peer, other: Peer, port: number, proto: string, dir: 'Ingress' | 'Egress', destination: Peer): boolean {
   if (!isPod(subject) || subject.ns === undefined) return true; // nothing here isolates it
-  const selecting = policies.filter(p => p.kind === 'NetworkPolicy' && p.metadata.namespace === subject.ns
+  const selecting = policies.filter(p => p.kind === 'NetworkPolicy' && (p.metadata.namespace ?? 'default') === subject.ns
     && typesOf(p).includes(dir) && selectorMatches(p.spec.podSelector ?? {}, subject.labels));
   if (selecting.length === 0) return true; // not isolated
   return selecting.some(p => (p.spec[dir === 'Ingress' ? 'ingress' : 'egress'] ?? []).some((rule: any) => {

@@ -19,12 +19,15 @@ export interface DiagramOptions {
   readonly formats: readonly Format[];
   readonly title?: string;
   readonly scale: number;
+  /** The namespace of objects that name none, as `kubectl apply -n` would put them. */
+  readonly namespace: string;
 }
 
-const USAGE = `usage: npm run diagram -- [PATH...] [--out DIR] [--name NAME] [--format svg,png,text,dot] [--title TEXT] [--scale N]
-  PATH     manifest directories or files (default: dist)
-  --out    where NAME.svg, NAME.png and NAME.dot go (default: diagram)
-  --format what to produce (default: svg,png); text prints to the terminal`;
+const USAGE = `usage: npm run diagram -- [PATH...] [--out DIR] [--name NAME] [--format svg,png,text,dot] [--title TEXT] [--scale N] [--namespace NS]
+  PATH        manifest directories or files (default: dist)
+  --out       where NAME.svg, NAME.png and NAME.dot go (default: diagram)
+  --format    what to produce (default: svg,png); text prints to the terminal
+  --namespace where objects without one go, as with kubectl apply -n (default: default)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -35,7 +38,7 @@ export class UsageError extends Error {
 
 export function parseArgs(argv: readonly string[]): DiagramOptions {
   const inputs: string[] = [];
-  let out = 'diagram', name = 'stack', title: string | undefined, scale = 2, formats: Format[] = ['svg', 'png'];
+  let out = 'diagram', name = 'stack', title: string | undefined, scale = 2, formats: Format[] = ['svg', 'png'], namespace = 'default';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -46,6 +49,7 @@ export function parseArgs(argv: readonly string[]): DiagramOptions {
     if (arg === '--out') out = value();
     else if (arg === '--name') name = value();
     else if (arg === '--title') title = value();
+    else if (arg === '--namespace' || arg === '-n') namespace = value();
     else if (arg === '--scale') {
       scale = Number(value());
       if (!(scale > 0 && scale <= 8)) throw new UsageError('--scale takes a number above 0, at most 8');
@@ -59,7 +63,7 @@ export function parseArgs(argv: readonly string[]): DiagramOptions {
     else inputs.push(arg);
   }
   if (!/^[\w.-]+$/.test(name)) throw new UsageError(`--name ${name}: letters, digits, '.', '_' and '-' only (it names files in --out)`);
-  return { inputs: inputs.length ? inputs : ['dist'], out, name, formats, title, scale };
+  return { inputs: inputs.length ? inputs : ['dist'], out, name, formats, title, scale, namespace };
 }
 
 /** Writes a file whole or not at all. */
@@ -72,7 +76,7 @@ function writeAtomically(file: string, data: string | Uint8Array): void {
 /** Runs the tool; returns the files written (text goes to `print`). */
 export async function runDiagram(options: DiagramOptions, print: (s: string) => void = s => process.stdout.write(s)): Promise<string[]> {
   const manifests = readManifests(options.inputs, file => console.error(`note: skipped ${file}: no Kubernetes object in it`)).map(s => s.manifest);
-  const model = buildModel(manifests);
+  const model = buildModel(manifests, { defaultNamespace: options.namespace });
   if (options.formats.includes('text')) print(toText(model));
   const files = options.formats.filter(f => f !== 'text');
   if (files.length === 0) return [];

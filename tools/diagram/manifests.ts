@@ -51,7 +51,8 @@ export function parseManifests(text: string, file: string): SourcedManifest[] {
     }
     values.push(doc.toJS());
   }
-  if (!values.some(looksLikeObject)) return [];
+  // A file of no Kubernetes object, or kustomize's own kustomization.yaml, is not a manifest file.
+  if (!values.some(v => looksLikeObject(v) && !String((v as any).apiVersion).startsWith('kustomize.config.k8s.io/'))) return [];
   const out: SourcedManifest[] = [];
   values.forEach((value: any, i) => {
     if (value === null || value === undefined) return; // an empty document between two `---`

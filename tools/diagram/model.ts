@@ -1,6 +1,6 @@
 // What a set of manifests runs, what talks to what and where data lives: the facts a diagram
 // draws, independent of how it is drawn (DOT, text).
-import { containersOf, podTemplateOf, selectorMatches } from '../../lib/validation/pods';
+import { containersOf, LabelSelector, podTemplateOf, selectorMatches } from '../../lib/validation/pods';
 import { Manifest } from '../../lib/validation/report';
 import { Endpoint, namespaceIsolated, NamedPort, PolicyIndex } from './policy';
 import { ALL_PORTS, intersect, isEmpty, PortSet, sameSet, subtract } from './ports';
@@ -11,6 +11,8 @@ export interface ConfigUse {
   /** How pods get it: `env KEY`, `envFrom`, `volume /path`, `image pull`. */
   readonly how: readonly string[];
   readonly inManifests: boolean;
+  /** Put in every namespace by Kubernetes (kube-root-ca.crt). */
+  readonly systemProvided: boolean;
 }
 
 export interface Workload {
@@ -20,6 +22,8 @@ export interface Workload {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** On the node's network: NetworkPolicies neither select nor isolate these pods. */
+  readonly hostNetwork: boolean;
   readonly replicas?: number;
   readonly schedule?: string;
   readonly timeZone?: string;
@@ -45,6 +49,8 @@ export interface ServiceInfo {
   readonly ports: ReadonlyArray<{ readonly port: number; readonly targetPort: string; readonly protocol: string; readonly nodePort?: number | 'auto' }>;
   /** Workload ids whose pods the selector picks. */
   readonly targets: readonly string[];
+  /** Where the Service points when not at pods of a selector: an ExternalName, or endpoints kept by hand. */
+  readonly elsewhere?: string;
   readonly inManifests: boolean;
 }
 
@@ -86,6 +92,8 @@ export interface ExternalInfo {
   readonly endpoint: Endpoint;
   /** No policy in these manifests limits it either way, so it reaches (and is reached from) anywhere. */
   readonly open: boolean;
+  /** For pods: the selectors of the policy peer it stands for (all the pods it means). */
+  readonly selects?: { readonly namespace?: string; readonly namespaceSelector?: LabelSelector; readonly podSelector?: LabelSelector };
   /** Whether any flow starts or ends there (only those are drawn). */
   readonly drawn?: boolean;
 }
@@ -115,6 +123,8 @@ export interface DiagramModel {
   readonly externals: readonly ExternalInfo[];
   /** Allowed connections, except those implied by `X → anywhere` and `anywhere → Y` together. */
   readonly flows: readonly Flow[];
+  /** What the drawing cannot show faithfully (named ports of pods it does not know, hostNetwork pods). */
+  readonly warnings: readonly string[];
   /** Kinds in the manifests that the drawing does not show, with their counts. */
   readonly notShown: Readonly<Record<string, number>>;
   /** The endpoint behind every workload and external id (what the flows were computed from). */
@@ -122,7 +132,11 @@ export interface DiagramModel {
 }
 
 export const ANYWHERE = 'anywhere';
-export const namespaceGroup = (ns: string) => `namespace:${ns}`;
+const GROUP = 'namespace:';
+/** The flow end that stands for every workload of a namespace. */
+export const namespaceGroup = (ns: string) => `${GROUP}${ns}`;
+/** The namespace a flow end stands for all of, or undefined for a single endpoint. */
+export const groupNamespace = (end: string) => (end.startsWith(GROUP) ? end.slice(GROUP.length) : undefined);
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 const CLUSTER_SCOPED = new Set(['Namespace', 'StorageClass', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
@@ -142,6 +156,11 @@ function selectorText(sel: any): string {
       : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`)].join(',');
 }
 
+/** Whether a selector only picks pods with a given value of some label (matchLabels, or In). */
+function requiresLabelValue(sel: LabelSelector | undefined): boolean {
+  return Object.keys(sel?.matchLabels ?? {}).length > 0 || (sel?.matchExpressions ?? []).some(e => e.operator === 'In');
+}
+
 /** Labels of a pod the selector picks (to stand for all of them), or undefined if none can match. */
 function representativeLabels(sel: any): Record<string, string> | undefined {
   const labels: Record<string, string> = { ...sel?.matchLabels };
@@ -150,6 +169,12 @@ function representativeLabels(sel: any): Record<string, string> | undefined {
     else if (e.operator === 'Exists' && labels[e.key] === undefined) labels[e.key] = 'any';
   }
   return selectorMatches(sel ?? {}, labels) ? labels : undefined;
+}
+
+/** Where the containers of a pod spec mount a volume. */
+function mountPathsOf(spec: any, volume: string): string[] {
+  return [...new Set(containersOf({ path: '', spec, labels: {}, longRunning: true })
+    .flatMap(c => (c.container.volumeMounts ?? []).filter((vm: any) => vm.name === volume).map((vm: any) => vm.mountPath as string)))];
 }
 
 function configUses(spec: any, ns: string, present: Set<string>): ConfigUse[] {
@@ -161,8 +186,6 @@ function configUses(spec: any, ns: string, present: Set<string>): ConfigUse[] {
     if (!u.how.includes(how)) u.how.push(how);
     uses.set(key, u);
   };
-  const mountsOf = (volume: string) => [...new Set(containersOf({ path: '', spec, labels: {}, longRunning: true })
-    .flatMap(c => (c.container.volumeMounts ?? []).filter((vm: any) => vm.name === volume).map((vm: any) => vm.mountPath as string)))];
   for (const { container } of containersOf({ path: '', spec, labels: {}, longRunning: true })) {
     for (const e of container.env ?? []) {
       add('Secret', e.valueFrom?.secretKeyRef?.name, `env ${e.name}`);
@@ -174,7 +197,7 @@ function configUses(spec: any, ns: string, present: Set<string>): ConfigUse[] {
     }
   }
   for (const v of spec.volumes ?? []) {
-    const at = mountsOf(v.name).map(p => `volume ${p}`);
+    const at = mountPathsOf(spec, v.name).map(p => `volume ${p}`);
     const where = at.length > 0 ? at : ['volume (not mounted)'];
     where.forEach(w => add('Secret', v.secret?.secretName, w));
     where.forEach(w => add('ConfigMap', v.configMap?.name, w));
@@ -184,7 +207,7 @@ function configUses(spec: any, ns: string, present: Set<string>): ConfigUse[] {
     }
   }
   for (const s of spec.imagePullSecrets ?? []) add('Secret', s.name, 'image pull');
-  return [...uses.values()].map(u => ({ ...u, inManifests: present.has(`${u.kind}/${ns}/${u.name}`) || SYSTEM_PROVIDED.has(`${u.kind}/${u.name}`) }))
+  return [...uses.values()].map(u => ({ ...u, inManifests: present.has(`${u.kind}/${ns}/${u.name}`) || SYSTEM_PROVIDED.has(`${u.kind}/${u.name}`), systemProvided: SYSTEM_PROVIDED.has(`${u.kind}/${u.name}`) }))
     .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
@@ -202,8 +225,15 @@ function images(app: string[], init: string[]): string[] {
   return [...new Set(app), ...[...new Set(init)].filter(i => !app.includes(i)).map(i => `init ${i}`)];
 }
 
+export interface ModelOptions {
+  /** The namespace of namespaced objects that name none (as `kubectl apply -n`). @default 'default' */
+  readonly defaultNamespace?: string;
+}
+
 /** The facts of a set of manifests (any, not only this library's). */
-export function buildModel(manifests: readonly Manifest[]): DiagramModel {
+export function buildModel(input: readonly Manifest[], options: ModelOptions = {}): DiagramModel {
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const manifests = input.map(m => (CLUSTER_SCOPED.has(m.kind!) || m.metadata?.namespace ? m : { ...m, metadata: { ...m.metadata, namespace: defaultNamespace } }));
   const present = new Set(manifests.map(m => `${m.kind}/${CLUSTER_SCOPED.has(m.kind!) ? '' : `${nsOf(m)}/`}${m.metadata?.name}`));
   const ofKind = (kind: string) => manifests.filter(m => m.kind === kind);
   const policies = ofKind('NetworkPolicy');
@@ -233,10 +263,11 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
     const t = podTemplateOf(m);
     if (!t) continue;
     const ns = nsOf(m), spec: any = (m as any).spec ?? {};
-    const id = `${ns}/${m.kind}/${m.metadata!.name}`;
+    const name = m.metadata?.name ?? `${(m.metadata as any)?.generateName ?? ''}*`;
+    let id = `${ns}/${m.kind}/${name}`;
+    for (let n = 2; workloads.some(w => w.id === id); n++) id = `${ns}/${m.kind}/${name} (${n})`; // generateName twins
     const mounts: Array<{ storage: string; paths: string[] }> = [];
-    const mountPaths = (volume: string): string[] => [...new Set(containersOf(t)
-      .flatMap(c => (c.container.volumeMounts ?? []).filter((vm: any) => vm.name === volume).map((vm: any) => vm.mountPath as string)))];
+    const mountPaths = (volume: string) => mountPathsOf(t.spec, volume);
     for (const v of t.spec.volumes ?? []) {
       const claim: string | undefined = v.persistentVolumeClaim?.claimName;
       if (!claim) continue;
@@ -249,9 +280,9 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
     }
     if (m.kind === 'StatefulSet') {
       for (const tpl of spec.volumeClaimTemplates ?? []) {
-        const name = `${tpl.metadata?.name}-${m.metadata!.name}`;
-        const sid = `pvc:${ns}/${name}-*`;
-        storage.set(sid, claimFacts(ns, `${name}-*`, tpl.spec ?? {}, {
+        const claim = `${tpl.metadata?.name}-${name}`;
+        const sid = `pvc:${ns}/${claim}-*`;
+        storage.set(sid, claimFacts(ns, `${claim}-*`, tpl.spec ?? {}, {
           id: sid, perReplicaOf: id, whenOwnerDeleted: spec.persistentVolumeClaimRetentionPolicy?.whenDeleted ?? 'Retain',
         }));
         mounts.push({ storage: sid, paths: mountPaths(tpl.metadata?.name) });
@@ -261,7 +292,7 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
     const containers = refs.map(c => c.container);
     const cron = m.kind === 'CronJob';
     workloads.push({
-      id, kind: m.kind!, namespace: ns, name: m.metadata!.name!, labels: t.labels,
+      id, kind: m.kind!, namespace: ns, name, labels: t.labels, hostNetwork: t.spec.hostNetwork === true,
       replicas: ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'].includes(m.kind!) ? spec.replicas ?? 1 : undefined,
       schedule: cron ? spec.schedule : undefined, timeZone: cron ? spec.timeZone : undefined, suspended: cron && spec.suspend === true,
       images: images(refs.filter(c => !c.init).map(c => String(c.container.image)), refs.filter(c => c.init).map(c => String(c.container.image))),
@@ -293,13 +324,15 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
         ...(type === 'NodePort' || type === 'LoadBalancer' ? { nodePort: p.nodePort ?? 'auto' } : {}),
       })),
       targets: selector ? workloads.filter(w => w.namespace === nsOf(s) && selectorMatches(selector, w.labels)).map(w => w.id) : [],
+      elsewhere: type === 'ExternalName' ? `DNS name ${spec.externalName}` : selector ? undefined : 'endpoints kept by hand (no selector)',
     };
   });
   const ingresses: IngressInfo[] = ofKind('Ingress').map(i => {
     const spec: any = (i as any).spec ?? {};
     const backend = (b: any) => ({ service: b?.service?.name ?? '(no service)', port: String(b?.service?.port?.number ?? b?.service?.port?.name ?? '') });
-    const routes = (spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => ({ host: r.host ?? '*', path: p.path ?? '/', ...backend(p.backend) })));
-    if (spec.defaultBackend) routes.push({ host: '*', path: '(default)', ...backend(spec.defaultBackend) });
+    const routes = (spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).filter((p: any) => p.backend?.service)
+      .map((p: any) => ({ host: r.host ?? '*', path: p.path ?? '/', ...backend(p.backend) })));
+    if (spec.defaultBackend?.service) routes.push({ host: '*', path: '(default)', ...backend(spec.defaultBackend) });
     const annotations: Record<string, string> = (i.metadata as any)?.annotations ?? {};
     const traefik = (key: string) => annotations[`traefik.ingress.kubernetes.io/router.${key}`];
     const secrets: string[] = (spec.tls ?? []).map((t: any) => t.secretName).filter(Boolean);
@@ -332,52 +365,64 @@ export function buildModel(manifests: readonly Manifest[]): DiagramModel {
 
   // Endpoints: the workloads' pods, everything the policies name that the manifests do not run, anywhere.
   const endpoints = new Map<string, Endpoint>();
-  for (const w of workloads) endpoints.set(w.id, { kind: 'pods', namespace: w.namespace, nsLabels: labelsOfNs(w.namespace), labels: w.labels, ports: w.ports });
+  for (const w of workloads) {
+    endpoints.set(w.id, w.hostNetwork ? { kind: 'host' } : { kind: 'pods', namespace: w.namespace, nsLabels: labelsOfNs(w.namespace), labels: w.labels, ports: w.ports });
+  }
+  const index = new PolicyIndex(policies);
+  const anywhere: Endpoint = { kind: 'anywhere' };
   const externals = new Map<string, ExternalInfo>();
-  const runsSomething = (ns: string | undefined, podSel: any, nsSel: any) => workloads.some(w => (ns === undefined ? selectorMatches(nsSel, labelsOfNs(w.namespace)) : w.namespace === ns) && selectorMatches(podSel ?? {}, w.labels));
-  const addPods = (ns: string | undefined, nsSel: any, podSel: any) => {
-    if (runsSomething(ns, podSel, nsSel)) return;
+  const addExternal = (e: Omit<ExternalInfo, 'open'>) => externals.set(e.id, {
+    ...e, open: sameSet(index.allowedPorts(e.endpoint, anywhere), ALL_PORTS) && sameSet(index.allowedPorts(anywhere, e.endpoint), ALL_PORTS),
+  });
+  const matchesWorkload = (ns: string | undefined, nsSel: any, podSel: any) => workloads.some(w => !w.hostNetwork
+    && (ns === undefined ? selectorMatches(nsSel, labelsOfNs(w.namespace)) : w.namespace === ns) && selectorMatches(podSel ?? {}, w.labels));
+  /** Pods a policy names: drawn apart from the workloads when they may be others too. */
+  const addPods = (ns: string | undefined, nsSel: any, podSel: any, subject: boolean) => {
+    // A peer for namespaces by label, or for pods without a label value it requires (all of a
+    // namespace, `tier notin (back)`), stands for more than the workloads here; a peer requiring
+    // a label value (`app=web`) that workloads here carry means those workloads.
+    const broad = !subject && (ns === undefined || !requiresLabelValue(podSel));
+    if (!broad && matchesWorkload(ns, nsSel, podSel)) return;
     const labels = representativeLabels(podSel ?? {});
-    if (!labels) return; // a selector no pod can satisfy
+    const nsLabels = ns ? { ...representativeLabels(nsSel), ...labelsOfNs(ns) } : representativeLabels(nsSel);
+    if (!labels || !nsLabels) return; // a selector no pod can satisfy
     const pods = selectorText(podSel ?? {});
     const where = ns ?? (selectorText(nsSel) ? `namespaces ${selectorText(nsSel)}` : 'any namespace');
     const id = `pods:${where}${pods ? `/${pods}` : ''}`;
-    externals.set(id, {
-      id, label: ns ? `namespace ${ns}${pods ? `\npods ${pods}` : ''}` : `${where}${pods ? `\npods ${pods}` : ''}`,
-      endpoint: { kind: 'pods', namespace: ns, nsLabels: ns ? labelsOfNs(ns) : representativeLabels(nsSel) ?? {}, labels, ports: [] },
-      open: true,
+    addExternal({
+      id, label: `${ns ? `namespace ${ns}` : where}${pods ? `\npods ${pods}` : broad && ns ? '\nall pods' : ''}`,
+      endpoint: { kind: 'pods', namespace: ns, nsLabels, labels },
+      selects: { namespace: ns, namespaceSelector: nsSel, podSelector: podSel },
     });
   };
   for (const p of policies) {
     const spec: any = (p as any).spec ?? {};
     // The pods a policy is for, when the manifests do not run them (cert-manager's HTTP-01 solver).
-    addPods(nsOf(p), undefined, spec.podSelector);
+    addPods(nsOf(p), undefined, spec.podSelector, true);
     for (const rule of [...(spec.ingress ?? []).map((r: any) => r.from), ...(spec.egress ?? []).map((r: any) => r.to)]) {
       for (const peer of rule ?? []) {
         if (peer.ipBlock) {
           const except: string[] = peer.ipBlock.except ?? [];
           const id = `ip:${peer.ipBlock.cidr}${except.length ? ` except ${except.join(', ')}` : ''}`;
-          externals.set(id, { id, label: `${peer.ipBlock.cidr}${except.length ? `\nexcept ${except.join(', ')}` : ''}`, endpoint: { kind: 'ip', cidr: peer.ipBlock.cidr, except }, open: true });
+          addExternal({ id, label: `${peer.ipBlock.cidr}${except.length ? `\nexcept ${except.join(', ')}` : ''}`, endpoint: { kind: 'ip', cidr: peer.ipBlock.cidr, except } });
         } else {
           const nsSel = peer.namespaceSelector;
-          addPods(nsSel ? nsSel.matchLabels?.[NAME_LABEL] : nsOf(p), nsSel, peer.podSelector);
+          addPods(nsSel ? nsSel.matchLabels?.[NAME_LABEL] : nsOf(p), nsSel, peer.podSelector, false);
         }
       }
     }
   }
-  externals.set(ANYWHERE, { id: ANYWHERE, label: 'anywhere\n(any pod or address)', endpoint: { kind: 'anywhere' }, open: true });
-  const anywhere: Endpoint = { kind: 'anywhere' };
-  const index = new PolicyIndex(policies);
-  for (const e of externals.values()) {
-    endpoints.set(e.id, e.endpoint);
-    const open = e.id === ANYWHERE || (sameSet(index.allowedPorts(e.endpoint, anywhere), ALL_PORTS) && sameSet(index.allowedPorts(anywhere, e.endpoint), ALL_PORTS));
-    externals.set(e.id, { ...e, open });
-  }
+  addExternal({ id: ANYWHERE, label: 'anywhere\n(any pod or address)', endpoint: anywhere });
+  for (const e of externals.values()) endpoints.set(e.id, e.endpoint);
 
   const flows = computeFlows(index, workloads, endpoints, new Set([...externals.values()].filter(e => e.open).map(e => e.id)));
   const used = new Set(flows.flatMap(f => [f.from, f.to]));
+  const warnings = [
+    ...[...index.unresolvedNamedPorts].map(u => `${u} names a port of pods these manifests do not run: the flows through it are not drawn`),
+    ...workloads.filter(w => w.hostNetwork).map(w => `${w.kind} ${w.namespace}/${w.name} uses the node's network: NetworkPolicies do not apply to it`),
+  ];
   return {
-    namespaces, workloads, services, ingresses,
+    namespaces, workloads, services, ingresses, warnings,
     storage: [...storage.values()].sort(byName),
     externals: [...externals.values()].map(e => ({ ...e, drawn: used.has(e.id) })).sort(byName),
     flows, endpoints,
@@ -420,7 +465,7 @@ function computeFlows(index: PolicyIndex, workloads: readonly Workload[], endpoi
         const each = members.map(m => byEnds.get(dir === 'from' ? `${m}|${ext}` : `${ext}|${m}`));
         if (each.every(f => f && sameSet(f.ports, each[0]!.ports))) {
           each.forEach(f => taken.add(f!));
-          out.push({ [dir]: namespaceGroup(ns), [other]: ext, ports: each[0]!.ports } as unknown as Flow);
+          out.push(dir === 'from' ? { from: namespaceGroup(ns), to: ext, ports: each[0]!.ports } : { from: ext, to: namespaceGroup(ns), ports: each[0]!.ports });
         }
       }
     }
@@ -431,5 +476,6 @@ function computeFlows(index: PolicyIndex, workloads: readonly Workload[], endpoi
 
 /** The workloads a drawn flow end stands for. */
 export function expandEnd(model: DiagramModel, end: string): string[] {
-  return end.startsWith('namespace:') ? model.workloads.filter(w => w.namespace === end.slice('namespace:'.length)).map(w => w.id) : [end];
+  const ns = groupNamespace(end);
+  return ns !== undefined ? model.workloads.filter(w => w.namespace === ns).map(w => w.id) : [end];
 }

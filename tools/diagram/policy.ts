@@ -21,8 +21,11 @@ export type Endpoint =
     readonly namespace?: string;
     readonly nsLabels: Readonly<Record<string, string>>;
     readonly labels: Readonly<Record<string, string>>;
-    readonly ports: readonly NamedPort[];
+    /** Container ports, for named ports; undefined when the pods are not in the manifests. */
+    readonly ports?: readonly NamedPort[];
   }
+  /** Pods on the node's network (hostNetwork): no NetworkPolicy selects or isolates them. */
+  | { readonly kind: 'host' }
   /** Addresses outside the cluster (an ipBlock). */
   | { readonly kind: 'ip'; readonly cidr: string; readonly except: readonly string[] }
   /** Any pod or address: what a rule without peers, or no isolation at all, lets through. */
@@ -30,11 +33,14 @@ export type Endpoint =
 
 export type Direction = 'Ingress' | 'Egress';
 
-/** The policy types of a NetworkPolicy, with the API's defaults. */
+/** The policy types of a NetworkPolicy, with the API's defaults: unset or empty means Ingress,
+ *  plus Egress when there is at least one egress rule. */
 export function policyTypes(p: Manifest): Direction[] {
   const spec = (p as any).spec ?? {};
-  return spec.policyTypes ?? (spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  return spec.policyTypes?.length ? spec.policyTypes : ['Ingress', ...(spec.egress?.length ? ['Egress' as const] : [])];
 }
+
+const namespaceOf = (p: Manifest) => p.metadata?.namespace ?? 'default';
 
 const podSelectorOf = (p: Manifest): LabelSelector => (p as any).spec?.podSelector ?? {};
 
@@ -49,7 +55,7 @@ function ipBlockCovers(block: { cidr: string; except?: string[] }, ep: { cidr: s
 }
 
 /** Whether a `from`/`to` entry of a rule in `policyNs` selects the endpoint. */
-export function peerMatches(peer: any, policyNs: string, ep: Endpoint): boolean {
+function peerMatches(peer: any, policyNs: string, ep: Endpoint): boolean {
   if (peer.ipBlock) return ep.kind === 'ip' && ipBlockCovers(peer.ipBlock, ep);
   if (ep.kind !== 'pods') return false;
   if (peer.namespaceSelector) {
@@ -58,15 +64,17 @@ export function peerMatches(peer: any, policyNs: string, ep: Endpoint): boolean 
   return ep.namespace === policyNs && selectorMatches(peer.podSelector ?? {}, ep.labels);
 }
 
-/** The ports a rule's `ports` allow on the destination (named ports resolve on its containers). */
-export function rulePorts(rule: any, destination: Endpoint): PortSet {
+/** The ports a rule's `ports` allow on the destination (named ports resolve on its containers;
+ *  `unresolved` hears of a named port towards pods whose containers the manifests do not show). */
+function rulePorts(rule: any, destination: Endpoint, unresolved: (name: string) => void): PortSet {
   if (!rule.ports || rule.ports.length === 0) return ALL_PORTS;
   return union(...rule.ports.map((pp: any): PortRange[] => {
     const protocol: string = pp.protocol ?? 'TCP';
     if (pp.port === undefined) return [{ protocol, from: 1, to: 65535 }];
     if (typeof pp.port === 'number') return [{ protocol, from: pp.port, to: pp.endPort ?? pp.port }];
     if (destination.kind !== 'pods') return [];
-    return destination.ports.filter(c => c.name === pp.port && c.protocol === protocol).map(c => ({ protocol, from: c.containerPort, to: c.containerPort }));
+    if (!destination.ports) unresolved(`${pp.port}/${protocol}`);
+    return (destination.ports ?? []).filter(c => c.name === pp.port && c.protocol === protocol).map(c => ({ protocol, from: c.containerPort, to: c.containerPort }));
   }));
 }
 
@@ -75,12 +83,11 @@ export function rulePorts(rule: any, destination: Endpoint): PortSet {
 export class PolicyIndex {
   private readonly byNamespace = new Map<string, Manifest[]>();
   private readonly selecting = new WeakMap<Endpoint, Partial<Record<Direction, Manifest[]>>>();
+  /** Named ports the policies use towards pods the manifests do not run (those flows cannot be drawn). */
+  readonly unresolvedNamedPorts = new Set<string>();
 
   constructor(policies: readonly Manifest[]) {
-    for (const p of policies) {
-      const ns = p.metadata?.namespace ?? 'default';
-      this.byNamespace.set(ns, [...(this.byNamespace.get(ns) ?? []), p]);
-    }
+    for (const p of policies) (this.byNamespace.get(namespaceOf(p)) ?? this.byNamespace.set(namespaceOf(p), []).get(namespaceOf(p))!).push(p);
   }
 
   /** The policies that isolate an endpoint in one direction (none: it is not isolated). */
@@ -102,9 +109,9 @@ export class PolicyIndex {
     return union(NO_PORTS, ...selecting.flatMap(p => ((p as any).spec?.[key] ?? [])
       .filter((rule: any) => {
         const peers = rule[peersKey];
-        return !peers || peers.length === 0 || peers.some((peer: any) => peerMatches(peer, p.metadata?.namespace ?? 'default', other));
+        return !peers || peers.length === 0 || peers.some((peer: any) => peerMatches(peer, namespaceOf(p), other));
       })
-      .map((rule: any) => rulePorts(rule, destination))));
+      .map((rule: any) => rulePorts(rule, destination, port => this.unresolvedNamedPorts.add(`NetworkPolicy ${namespaceOf(p)}/${p.metadata?.name}: port ${port}`)))));
   }
 
   /** The ports `from` may open on `to`: its egress and the other's ingress both have to allow it. */
@@ -113,14 +120,9 @@ export class PolicyIndex {
   }
 }
 
-/** The ports `from` may open on `to` under the given policies. */
-export function allowedPorts(policies: readonly Manifest[], from: Endpoint, to: Endpoint): PortSet {
-  return new PolicyIndex(policies).allowedPorts(from, to);
-}
-
 /** Whether every pod of a namespace is isolated in a direction (a policy selecting all of them). */
 export function namespaceIsolated(policies: readonly Manifest[], namespace: string, dir: Direction): boolean {
-  return policies.some(p => p.metadata?.namespace === namespace && policyTypes(p).includes(dir)
+  return policies.some(p => namespaceOf(p) === namespace && policyTypes(p).includes(dir)
     && Object.keys(podSelectorOf(p).matchLabels ?? {}).length === 0 && (podSelectorOf(p).matchExpressions ?? []).length === 0);
 }
 

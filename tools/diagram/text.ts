@@ -1,12 +1,12 @@
 // The same facts as the drawing, as text for terminals and CI logs.
-import { ANYWHERE, DiagramModel, StorageInfo, Workload } from './model';
+import { howRead, namespaceHeading, policyStance, runsHow } from './describe';
+import { ANYWHERE, DiagramModel, groupNamespace, StorageInfo, Workload } from './model';
 import { formatPorts } from './ports';
 
-const NS_PREFIX = 'namespace:';
-
 /** A readable name for a flow end: a workload, every pod of a namespace, or an outside endpoint. */
-export function endName(model: DiagramModel, id: string): string {
-  if (id.startsWith(NS_PREFIX)) return `every pod in ${id.slice(NS_PREFIX.length)}`;
+function endName(model: DiagramModel, id: string): string {
+  const ns = groupNamespace(id);
+  if (ns !== undefined) return `every pod in ${ns}`;
   const w = model.workloads.find(x => x.id === id);
   if (w) return `${w.namespace}: ${w.kind} ${w.name}`;
   const e = model.externals.find(x => x.id === id);
@@ -14,12 +14,11 @@ export function endName(model: DiagramModel, id: string): string {
 }
 
 function workloadLines(w: Workload): string[] {
-  const what = w.kind === 'CronJob' ? `schedule "${w.schedule}" (${w.timeZone ?? 'controller time zone'})${w.suspended ? ', suspended' : ''}`
-    : w.replicas !== undefined ? `${w.replicas} replica${w.replicas === 1 ? '' : 's'}` : w.kind === 'Job' ? 'runs to completion' : '';
+  const what = [runsHow(w), w.hostNetwork ? 'on the node\'s network' : ''].filter(Boolean).join(', ');
   return [
     `    ${w.kind} ${w.name}${what ? `: ${what}` : ''}`,
     `      images: ${w.images.join(', ')}`,
-    ...w.reads.map(r => `      reads ${r.kind} ${r.name}${r.inManifests ? '' : ' (not in these manifests)'}: ${r.how.join(', ')}`),
+    ...w.reads.map(r => `      reads ${r.kind} ${r.name}${r.systemProvided ? ' (put there by Kubernetes)' : r.inManifests ? '' : ' (not in these manifests)'}: ${howRead(r.how)}`),
     ...(w.disruptionBudget ? [`      PodDisruptionBudget ${w.disruptionBudget}`] : []),
     ...(w.hostPorts.length ? [`      hostPort ${w.hostPorts.join(', ')} (reachable on the node's address)`] : []),
   ];
@@ -45,10 +44,7 @@ export function toText(model: DiagramModel): string {
     const ingresses = model.ingresses.filter(i => i.namespace === ns.name);
     const services = model.services.filter(s => s.namespace === ns.name);
     if (workloads.length + storage.length + ingresses.length + services.length === 0) continue;
-    const deny = [ns.denyIngress ? 'ingress' : '', ns.denyEgress ? 'egress' : ''].filter(Boolean);
-    out.push(`Namespace ${ns.name}${ns.podSecurity ? ` (Pod Security: ${ns.podSecurity})` : ns.inManifests ? '' : ' (Namespace not in these manifests)'}`);
-    out.push(`  ${deny.length ? `NetworkPolicy: ${deny.join(' and ')} denied by default; only the flows listed below are allowed`
-      : ns.policies ? `NetworkPolicy: ${ns.policies} policies, no default deny` : 'no NetworkPolicy: every pod accepts and opens any connection'}`);
+    out.push(namespaceHeading(ns).replace(/^namespace/, 'Namespace'), `  ${policyStance(ns)}`);
     if (workloads.length) out.push('  Workloads', ...workloads.flatMap(workloadLines));
     const paths = [
       ...ingresses.flatMap(i => i.routes.map(r => {
@@ -59,7 +55,7 @@ export function toText(model: DiagramModel): string {
       ...services.flatMap(s => s.ports.filter(p => p.nodePort !== undefined).map(p => `    NodePort ${p.nodePort} on every node → Service ${s.name}:${p.port} → ${s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods'}`)),
     ];
     if (paths.length) out.push('  Request paths', ...paths);
-    const svcLines = services.map(s => `    Service ${s.name} (${s.headless ? 'headless' : s.type}${s.inManifests ? '' : ', not in these manifests'}): ${s.ports.map(p => `${p.port} → ${p.targetPort}/${p.protocol}`).join(', ') || 'no ports'} → ${s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods'}`);
+    const svcLines = services.map(s => `    Service ${s.name} (${s.headless ? 'headless' : s.type}${s.inManifests ? '' : ', not in these manifests'}): ${s.ports.map(p => `${p.port} → ${p.targetPort}/${p.protocol}`).join(', ') || 'no ports'} → ${s.elsewhere ?? (s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods in these manifests')}`);
     if (svcLines.length) out.push('  Services', ...svcLines);
     if (storage.length) out.push('  Storage', ...storage.flatMap(s => storageLine(model, s)));
     out.push('');
@@ -67,7 +63,9 @@ export function toText(model: DiagramModel): string {
   out.push('Flows NetworkPolicies allow (from → to: ports)');
   for (const f of model.flows) out.push(`  ${endName(model, f.from)} → ${endName(model, f.to)}: ${formatPorts(f.ports)}`);
   out.push('  (Anything that may reach "anywhere" also reaches whatever accepts from "anywhere"; those pairs are not listed twice.)');
+  out.push('  (An ipBlock stands for addresses outside the cluster; with Calico it can also admit pods.)');
   const notShown = Object.entries(model.notShown);
   if (notShown.length) out.push('', `Not drawn: ${notShown.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (model.warnings.length) out.push('', ...model.warnings.map(w => `Note: ${w}.`));
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 // `npm run diagram` as users run it: a real process reading manifest files, Graphviz and resvg
 // (WebAssembly) drawing them.
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { stringify } from 'yaml';
@@ -11,6 +11,9 @@ import { Manifest } from '../../util';
 import { disagreements, doitManifests, flowsInSvg, unescapeSvg } from './helpers';
 
 const ROOT = resolve(__dirname, '../../..');
+// Everything this file writes (manifests with Secrets among them) goes again afterwards.
+const scratch = mkdtempSync(join(tmpdir(), 'diagram-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function diagram(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, ['--require', 'sucrase/register/ts', join(ROOT, 'tools/diagram/cli.ts'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
@@ -19,7 +22,7 @@ function diagram(args: string[], cwd = ROOT) {
 
 /** A directory of manifests as `npm run synth` writes them: several files, several documents each. */
 function manifestDir(manifests: Manifest[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'diagram-in-'));
+  const dir = mkdtempSync(join(scratch, 'diagram-in-'));
   const byFile = new Map<string, Manifest[]>();
   for (const m of manifests) {
     const file = m.kind === 'Namespace' || m.kind === 'StorageClass' ? 'bootstrap/00-namespaces.yaml' : m.kind === 'Secret' ? '01-secrets.yaml' : '02-stack.yaml';
@@ -32,7 +35,7 @@ function manifestDir(manifests: Manifest[]): string {
   return dir;
 }
 
-const outDir = () => join(mkdtempSync(join(tmpdir(), 'diagram-out-')), 'out');
+const outDir = () => join(mkdtempSync(join(scratch, 'diagram-out-')), 'out');
 
 describe('npm run diagram on the default doit stack', () => {
   const manifests = doitManifests();
@@ -96,20 +99,20 @@ describe('npm run diagram on the default doit stack', () => {
 
 describe('bad input: a clear error, exit status 1, nothing written', () => {
   const cases: Array<[string, () => string[], RegExp]> = [
-    ['a directory without manifests', () => [mkdtempSync(join(tmpdir(), 'empty-'))], /^diagram: no manifests \(\*\.yaml, \*\.yml, \*\.json\) in .*empty-.*Run `npm run synth` first/],
-    ['a path that does not exist', () => [join(tmpdir(), 'nowhere')], /^diagram: .*nowhere: no such file or directory/],
+    ['a directory without manifests', () => [mkdtempSync(join(scratch, 'empty-'))], /^diagram: no manifests \(\*\.yaml, \*\.yml, \*\.json\) in .*empty-.*Run `npm run synth` first/],
+    ['a path that does not exist', () => [join(scratch, 'nowhere')], /^diagram: .*nowhere: no such file or directory/],
     ['invalid YAML', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bad-'));
+      const dir = mkdtempSync(join(scratch, 'bad-'));
       writeFileSync(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\nkind: [unclosed\n');
       return [dir];
     }, /^diagram: \/.*a\.yaml:7:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n$/],
     ['a document in a file of manifests that is not a Kubernetes object', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'notk8s-'));
+      const dir = mkdtempSync(join(scratch, 'notk8s-'));
       writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nreplicas: 3\n');
       return [dir];
     }, /^diagram: .*app\.yaml: document 2 is not a Kubernetes object \(it needs apiVersion, kind and metadata\.name\)\./],
     ['only files without Kubernetes objects (cdk8s metadata, values)', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'nok8s-'));
+      const dir = mkdtempSync(join(scratch, 'nok8s-'));
       writeFileSync(join(dir, 'construct-metadata.json'), '{"version": "1.0.0", "resources": {}}');
       writeFileSync(join(dir, 'values.yaml'), 'replicas: 3\n');
       return [dir];

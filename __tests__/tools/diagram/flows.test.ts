@@ -66,19 +66,28 @@ describe('flows of the doit stack', () => {
   });
 });
 
-// Random workloads and policies: every feature of the API the model reads (selectors, namespace
-// selectors, ipBlocks with except, named ports, port ranges, protocols, default policyTypes,
-// empty peer and port lists), against the evaluator.
+// Random workloads and policies: every feature of the API the model reads (selectors with every
+// operator, namespace selectors by name and by label, ipBlocks with except, named ports, port
+// ranges, protocols, default and empty policyTypes, empty peer and port lists, policies without
+// a namespace, hostNetwork pods), against the evaluator, which reads the workloads itself.
 const labelsArb = fc.record({ app: fc.constantFrom('web', 'db', 'job'), tier: fc.constantFrom('front', 'back') }, { requiredKeys: ['app'] });
 const selectorArb = fc.oneof(
   fc.constant({}),
   labelsArb.map(l => ({ matchLabels: l })),
-  fc.record({ matchExpressions: fc.constant([{ key: 'tier', operator: 'In', values: ['back'] }]) }),
-  fc.record({ matchExpressions: fc.constant([{ key: 'tier', operator: 'DoesNotExist' }]) }),
+  fc.constantFrom(
+    { matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] },
+    { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] },
+    { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+    { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] },
+    { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] }, // matches nothing
+  ),
 );
+const NAMESPACES = ['a', 'b', 'default'];
 const peerArb = fc.oneof(
   selectorArb.map(s => ({ podSelector: s })),
-  fc.record({ namespaceSelector: fc.constantFrom({}, { matchLabels: { 'kubernetes.io/metadata.name': 'a' } }, { matchLabels: { 'kubernetes.io/metadata.name': 'b' } }, { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, { matchLabels: { team: 'x' } }) }, { requiredKeys: ['namespaceSelector'] })
+  fc.record({ namespaceSelector: fc.constantFrom({}, ...NAMESPACES.map(n => ({ matchLabels: { 'kubernetes.io/metadata.name': n } })),
+    { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, { matchLabels: { team: 'x' } }, { matchLabels: { 'kubernetes.io/metadata.name': 'a', team: 'x' } },
+    { matchExpressions: [{ key: 'team', operator: 'Exists' }] }) }, { requiredKeys: ['namespaceSelector'] })
     .chain(p => fc.option(selectorArb, { nil: undefined }).map(s => (s ? { ...p, podSelector: s } : p))),
   fc.constantFrom({ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }, { ipBlock: { cidr: '10.1.0.0/16' } }),
 );
@@ -90,34 +99,35 @@ const portArb = fc.oneof(
 );
 const ruleArb = (peersKey: 'from' | 'to') => fc.record({ [peersKey]: fc.array(peerArb, { maxLength: 2 }), ports: fc.array(portArb, { maxLength: 2 }) }, { requiredKeys: [] });
 const policyArb = fc.record({
-  ns: fc.constantFrom('a', 'b'),
+  ns: fc.constantFrom('a', 'b', undefined),
   podSelector: selectorArb,
-  policyTypes: fc.option(fc.subarray(['Ingress', 'Egress'], { minLength: 1 }), { nil: undefined }),
+  policyTypes: fc.option(fc.oneof(fc.constant([]), fc.subarray(['Ingress', 'Egress'], { minLength: 1 })), { nil: undefined }),
   ingress: fc.option(fc.array(ruleArb('from'), { maxLength: 2 }), { nil: undefined }),
   egress: fc.option(fc.array(ruleArb('to'), { maxLength: 2 }), { nil: undefined }),
 });
 const workloadArb = fc.record({
-  ns: fc.constantFrom('a', 'b'), labels: labelsArb,
+  ns: fc.constantFrom(...NAMESPACES), labels: labelsArb, hostNetwork: fc.integer({ min: 0, max: 9 }).map(n => n === 0),
   ports: fc.subarray([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'dns', containerPort: 5353, protocol: 'UDP' }, { name: 'http', containerPort: 9090, protocol: 'UDP' }]),
 });
 
-function manifestsOf(workloads: Array<fc.Arbitrary<any> extends never ? never : any>, policies: any[]): Manifest[] {
+function manifestsOf(workloads: any[], policies: any[], teams: boolean): Manifest[] {
   return [
+    ...(teams ? [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'x' } } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b', labels: { team: 'y' } } }] : []),
     ...workloads.map((w, i) => ({
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: w.ns },
-      spec: { selector: { matchLabels: w.labels }, template: { metadata: { labels: w.labels }, spec: { containers: [{ name: 'c', image: 'x:1', ports: w.ports }] } } },
+      spec: { selector: { matchLabels: w.labels }, template: { metadata: { labels: w.labels }, spec: { hostNetwork: w.hostNetwork || undefined, containers: [{ name: 'c', image: 'x:1', ports: w.ports }] } } },
     })),
     ...policies.map((p, i) => ({
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `p${i}`, namespace: p.ns },
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `p${i}`, ...(p.ns ? { namespace: p.ns } : {}) },
       spec: Object.fromEntries(Object.entries({ podSelector: p.podSelector, policyTypes: p.policyTypes, ingress: p.ingress, egress: p.egress }).filter(([, v]) => v !== undefined)),
     })),
   ];
 }
 
 test('random policies: drawn flows equal the evaluator\'s', () => {
-  fc.assert(fc.property(fc.array(workloadArb, { minLength: 1, maxLength: 4 }), fc.array(policyArb, { maxLength: 4 }), (workloads, policies) => {
-    const manifests = manifestsOf(workloads, policies);
+  fc.assert(fc.property(fc.array(workloadArb, { minLength: 1, maxLength: 4 }), fc.array(policyArb, { maxLength: 4 }), fc.boolean(), (workloads, policies, teams) => {
+    const manifests = manifestsOf(workloads, policies, teams);
     const model = buildModel(manifests);
     expect(disagreements(model, model.flows, manifests)).toEqual([]);
-  }), { numRuns: 150, seed: 20261130 });
+  }), { numRuns: 300, seed: 20261130 });
 });

@@ -3,6 +3,7 @@ import { buildModel } from '../../../tools/diagram/model';
 import { toDot } from '../../../tools/diagram/dot';
 import { parseManifests } from '../../../tools/diagram/manifests';
 import { toText } from '../../../tools/diagram/text';
+import { formatPorts } from '../../../tools/diagram/ports';
 import { Manifest } from '../../util';
 import { doitManifests } from './helpers';
 
@@ -65,16 +66,16 @@ describe('the default doit stack', () => {
 
   test('CronJobs with their schedules', () => {
     expect(model.workloads.filter(w => w.kind === 'CronJob').map(w => `${w.name} ${w.schedule}`).sort()).toEqual(['postgres-backup 15 2 * * *', 'registry-gc 30 3 * * 0']);
-    expect(text).toContain('CronJob postgres-backup: schedule "15 2 * * *" (controller time zone)');
+    expect(text).toContain('CronJob postgres-backup: schedule 15 2 * * * (controller time zone)');
   });
 
   test('Secret and ConfigMap use, by key and mount', () => {
     const elixir = model.workloads.find(w => w.id === 'doit/Deployment/elixir')!;
     expect(elixir.reads).toEqual(expect.arrayContaining([
-      { kind: 'Secret', name: 'elixir-secrets', how: ['env SECRET_KEY_BASE', 'env RELEASE_COOKIE'], inManifests: true },
-      { kind: 'Secret', name: 'postgres-credentials', how: ['env DATABASE_URL'], inManifests: true },
-      { kind: 'Secret', name: 'registry-pull', how: ['image pull'], inManifests: true },
-      { kind: 'ConfigMap', name: 'elixir-vm-args', how: ['volume /etc/elixir'], inManifests: true },
+      { kind: 'Secret', name: 'elixir-secrets', how: ['env SECRET_KEY_BASE', 'env RELEASE_COOKIE'], inManifests: true, systemProvided: false },
+      { kind: 'Secret', name: 'postgres-credentials', how: ['env DATABASE_URL'], inManifests: true, systemProvided: false },
+      { kind: 'Secret', name: 'registry-pull', how: ['image pull'], inManifests: true, systemProvided: false },
+      { kind: 'ConfigMap', name: 'elixir-vm-args', how: ['volume /etc/elixir'], inManifests: true, systemProvided: false },
     ]));
     expect(model.workloads.flatMap(w => w.reads).filter(r => !r.inManifests)).toEqual([]);
   });
@@ -107,7 +108,7 @@ describe('other people\'s manifests', () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'x' }, spec: { rules: [{ host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gone', port: { number: 80 } } } }] } }] } },
     ]);
     expect(model.services).toEqual([expect.objectContaining({ id: 'svc:x/gone', inManifests: false })]);
-    expect(model.workloads[0]).toMatchObject({ disruptionBudget: 'web (minAvailable 1)', hostPorts: [8080], reads: [{ kind: 'Secret', name: 'token', how: ['env TOKEN'], inManifests: false }] });
+    expect(model.workloads[0]).toMatchObject({ disruptionBudget: 'web (minAvailable 1)', hostPorts: [8080], reads: [{ kind: 'Secret', name: 'token', how: ['env TOKEN'], inManifests: false, systemProvided: false }] });
     expect(model.namespaces).toEqual([expect.objectContaining({ name: 'x', inManifests: false, denyIngress: false, denyEgress: false, policies: 0 })]);
     const dot = toDot(model);
     expect(dot).toContain('Service gone\\n(not in these manifests)');
@@ -124,6 +125,61 @@ describe('other people\'s manifests', () => {
     ]);
     expect(model.externals.filter(e => e.id.startsWith('pods:')).map(e => e.id)).toEqual(['pods:x/role in (proxy)']);
     expect(model.flows.map(f => `${f.from} → ${f.to}`)).toContain('pods:x/role in (proxy) → x/Deployment/web');
+  });
+
+  test('policyTypes as the API server defaults them: empty means Ingress, egress: [] adds no Egress; a policy without a namespace is in the default one', () => {
+    const np = (name: string, spec: any, namespace?: string): Manifest => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
+    const model = buildModel([
+      deployment('web', 'a', {}), deployment('web', 'b', {}), deployment('web', 'default', {}),
+      np('only-ingress', { podSelector: {}, ingress: [{ ports: [{ port: 8080 }] }], egress: [] }, 'a'),
+      np('empty-types', { podSelector: {}, policyTypes: [] }, 'b'),
+      np('no-namespace', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    ]);
+    expect(model.namespaces.map(n => [n.name, n.denyIngress, n.denyEgress])).toEqual([['a', true, false], ['b', true, false], ['default', true, true]]);
+    expect(model.flows.map(f => `${f.from} → ${f.to}: ${formatPorts(f.ports)}`)).toEqual([
+      'a/Deployment/web → anywhere: any port', 'anywhere → a/Deployment/web: 8080/TCP', 'b/Deployment/web → anywhere: any port']);
+    expect(buildModel([deployment('web', 'x', {}), np('deny', { podSelector: {}, policyTypes: ['Ingress'] })], { defaultNamespace: 'x' }).namespaces).toEqual([expect.objectContaining({ name: 'x', denyIngress: true })]);
+  });
+
+  test('a peer for any namespace is drawn as such even when a workload here matches it (it means more pods)', () => {
+    const model = buildModel([
+      deployment('web', 'x', {}),
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 8080 }] }] } },
+    ]);
+    expect(model.flows.map(f => `${f.from} → ${f.to}: ${formatPorts(f.ports)}`)).toContain('pods:any namespace → x/Deployment/web: 8080/TCP');
+  });
+
+  test('named ports of pods not in the manifests, and hostNetwork pods, are said rather than drawn wrong', () => {
+    const model = buildModel([
+      deployment('web', 'x', { pod: { hostNetwork: true } }), deployment('api', 'x', {}),
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'dns', namespace: 'x' }, spec: {
+        podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ port: 'dns', protocol: 'UDP' }] }] } },
+    ]);
+    expect(model.warnings).toEqual([
+      'NetworkPolicy x/dns: port dns/UDP names a port of pods these manifests do not run: the flows through it are not drawn',
+      'Deployment x/web uses the node\'s network: NetworkPolicies do not apply to it',
+    ]);
+    expect(toText(model)).toContain('Note: Deployment x/web uses the node\'s network');
+    expect(toDot(model)).toContain('Note: NetworkPolicy x/dns: port dns/UDP');
+  });
+
+  test('Pods named by generateName, an ExternalName and a selector-less Service, an Ingress to a resource backend', () => {
+    const pod = (): Manifest => ({ apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'debug-', namespace: 'x' } as any, spec: { containers: [{ name: 'c', image: 'x:1' }] } });
+    const model = buildModel([
+      pod(), pod(),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'x' }, spec: { type: 'ExternalName', externalName: 'db.example.com' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'manual', namespace: 'x' }, spec: { ports: [{ port: 80 }] } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'static', namespace: 'x' }, spec: { defaultBackend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'assets' } } } },
+    ]);
+    expect(model.workloads.map(w => w.id)).toEqual(['x/Pod/debug-*', 'x/Pod/debug-* (2)']);
+    expect(model.services.map(s => [s.name, s.elsewhere])).toEqual([['db', 'DNS name db.example.com'], ['manual', 'endpoints kept by hand (no selector)']]);
+    expect(model.ingresses[0].routes).toEqual([]);
+    expect(toDot(model)).toContain('→ DNS name db.example.com');
+  });
+
+  test('kustomization.yaml and cdk8s metadata are not manifest files', () => {
+    expect(parseManifests('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n', 'kustomization.yaml')).toEqual([]);
+    expect(parseManifests('{"version": "1.0.0", "resources": {}}', 'construct-metadata.json')).toEqual([]);
   });
 
   test('kubectl List objects are unpacked; empty documents skipped', () => {
