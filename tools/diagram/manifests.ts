@@ -13,7 +13,7 @@ export class DiagramInputError extends Error {
 }
 
 /** A manifest and where it was read from (for messages). */
-export interface SourcedManifest {
+export interface ManifestInFile {
   readonly manifest: Manifest;
   readonly file: string;
 }
@@ -41,7 +41,7 @@ const looksLikeObject = (v: any) => typeof v === 'object' && v !== null && !Arra
 /** The Kubernetes objects in one file's text; `List` objects are unpacked into their items. A file
  *  without a single Kubernetes object (cdk8s's construct-metadata.json, a values file) gives none;
  *  in a file of manifests every document has to be one. */
-export function parseManifests(text: string, file: string): SourcedManifest[] {
+export function parseManifests(text: string, file: string): ManifestInFile[] {
   const values: unknown[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
@@ -53,7 +53,7 @@ export function parseManifests(text: string, file: string): SourcedManifest[] {
   }
   // A file of no Kubernetes object, or kustomize's own kustomization.yaml, is not a manifest file.
   if (!values.some(v => looksLikeObject(v) && !String((v as any).apiVersion).startsWith('kustomize.config.k8s.io/'))) return [];
-  const out: SourcedManifest[] = [];
+  const out: ManifestInFile[] = [];
   values.forEach((value: any, i) => {
     if (value === null || value === undefined) return; // an empty document between two `---`
     for (const m of value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value]) {
@@ -68,7 +68,7 @@ export function parseManifests(text: string, file: string): SourcedManifest[] {
 
 /** Every Kubernetes object under the given paths, or a clear error when there is none.
  *  `onSkip` hears of each file that holds no Kubernetes object. */
-export function readManifests(paths: readonly string[], onSkip: (file: string) => void = () => undefined, cwd = process.cwd()): SourcedManifest[] {
+export function readManifests(paths: readonly string[], onSkip: (file: string) => void = () => undefined, cwd = process.cwd()): ManifestInFile[] {
   if (paths.length === 0) throw new DiagramInputError('no input: name a directory or file of manifests (default: dist/).');
   const files = paths.flatMap(p => manifestFiles(p));
   if (files.length === 0) {
