@@ -73,6 +73,10 @@ test('examples/shop: PHX_HOST from its Ingress, the migration Job and the solver
   expect(canConnect(all, controller, db, 5432)).toBe(false);
   expect(canConnect(all, pod('shop', { app: 'debug' }), db, 5432)).toBe(false);
   expectDiagramAgrees('shop');
+  // the package's own command, as the example's `npm run diagram` (text needs no optional peer)
+  const text = execFileSync('npm', ['run', '--silent', 'diagram', '--', '--format', 'text'], { cwd: join(examples, 'shop'), encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
+  expect(text).toMatch(/^Namespace shop/m);
+  expect(text).toContain('shop: Deployment shop → shop: StatefulSet shop-db: 5432/TCP');
 }, 240_000);
 
 test('examples/two-apps: one PostgreSQL, a database per app, each app on its own host, only the flows they need', () => {

@@ -33,6 +33,13 @@ describe('package', () => {
     expect(files.some(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(files.some(f => f.includes('__tests__'))).toBe(false);
     expect(files.filter(f => f.startsWith('dist-lib/app/') || f.startsWith('dist-lib/main.'))).toEqual([]);
+    // the diagram tool, as a command (README "See the stack"); its renderers are optional peers
+    expect(files).toEqual(expect.arrayContaining(['bin/diagram.js', 'dist-lib/tools/diagram/cli.js', 'dist-lib/tools/diagram/policy.js']));
+    expect(pkg.bin).toEqual({ 'microk8s-phoenix-diagram': 'bin/diagram.js' });
+    for (const peer of ['@hpcc-js/wasm-graphviz', '@resvg/resvg-wasm', 'dejavu-fonts-ttf']) {
+      expect([peer, pkg.peerDependenciesMeta[peer]]).toEqual([peer, { optional: true }]);
+      expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
+    }
   });
 
   test('installs run no package scripts and leave out optional dependencies (here and in the example)', () => {

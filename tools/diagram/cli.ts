@@ -1,12 +1,13 @@
 // `npm run diagram -- [manifest dirs or files] [--out DIR] [--name NAME] [--format svg,png,text,dot]`
-// Reads synthesized manifests (dist/ by default, or anyone's), writes NAME.svg and NAME.png into
-// DIR (nothing else is touched there), or prints the text form.
+// (`microk8s-phoenix-diagram …` in a project that installed the package). Reads synthesized
+// manifests (dist/ by default, or anyone's), writes NAME.svg and NAME.png into DIR (nothing else
+// is touched there), or prints the text form.
 import { mkdirSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { toDot } from './dot';
 import { DiagramInputError, readManifests } from './manifests';
 import { buildModel } from './model';
-import { dotToSvg, MAX_PNG_SIDE, pngScale, svgToPng } from './render';
+import { dotToSvg, MAX_PNG_SIDE, MissingRendererError, pngScale, svgToPng } from './render';
 import { toText } from './text';
 
 const FORMATS = ['svg', 'png', 'text', 'dot'] as const;
@@ -99,17 +100,18 @@ export async function runDiagram(options: DiagramOptions, print: (s: string) => 
   });
 }
 
-if (require.main === module) {
-  (async () => {
-    try {
-      const written = await runDiagram(parseArgs(process.argv.slice(2)));
-      for (const f of written) console.error(`wrote ${f}`);
-    } catch (e) {
-      if (e instanceof DiagramInputError || e instanceof UsageError) {
-        console.error(`diagram: ${e.message}`);
-        process.exit(e instanceof UsageError ? 2 : 1);
-      }
-      throw e;
+/** The command line: `npm run diagram -- …` here, `microk8s-phoenix-diagram …` where the package is installed. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    const written = await runDiagram(parseArgs(argv));
+    for (const f of written) console.error(`wrote ${f}`);
+  } catch (e) {
+    if (e instanceof DiagramInputError || e instanceof UsageError || e instanceof MissingRendererError) {
+      console.error(`diagram: ${e.message}`);
+      process.exit(e instanceof UsageError ? 2 : 1);
     }
-  })();
+    throw e;
+  }
 }
+
+if (require.main === module) void main(process.argv.slice(2));

@@ -127,6 +127,14 @@ describe('bad input: a clear error, exit status 1, nothing written', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('SVG or PNG without the packages that draw them: which to install, or --format text', async () => {
+    const { importModule, MissingRendererError } = await import('../../../tools/diagram/render');
+    const error = await importModule('@microk8s-phoenix/no-such-renderer', 'SVG').catch(e => e);
+    expect(error).toBeInstanceOf(MissingRendererError);
+    expect(error.message).toBe('drawing SVG needs @hpcc-js/wasm-graphviz@1.29.2, @resvg/resvg-wasm@2.6.2, dejavu-fonts-ttf@2.37.3: '
+      + '`npm install --save-dev @hpcc-js/wasm-graphviz@1.29.2 @resvg/resvg-wasm@2.6.2 dejavu-fonts-ttf@2.37.3`, or use --format text');
+  });
+
   test('an unknown format is a usage error (status 2) naming the accepted ones', () => {
     const r = diagram(['--format', 'svg,jpeg']);
     expect(r.stderr).toContain('diagram: --format jpeg: accepted formats are svg, png, text, dot');
