@@ -18,6 +18,7 @@ const NOT_IN_PROCESS = [
   '/__tests__/mutation/',
   // The diagram tool (tools/) is not the library: its tests build whole stacks and spawn it.
   '/__tests__/tools/',
+  '/__tests__/imports/cnpg-bindings\\.test\\.ts$',
 ];
 
 module.exports = {
