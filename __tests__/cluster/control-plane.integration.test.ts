@@ -117,7 +117,8 @@ describe('npm run cluster', () => {
 /** Where the originals of this version's addon CRDs are, if this checkout has ../shared/crds/. */
 function originalCrdDirs(version: string): string[] | undefined {
   if (!existsSync(SHARED_CRDS)) return undefined;
-  return ['cert-manager-v1.20.2', ...(minorOf(version) >= 36 ? ['traefik-chart-39.0.8'] : minorOf(version) === 35 ? ['traefik-chart-37.4.0'] : [])]
+  // CloudNativePG as the derived CRDs (imports/ is generated from 1.29.2); cnpg.integration.test.ts also tries 1.23.3.
+  return ['cert-manager-v1.20.2', 'cloudnative-pg-v1.29.2', ...(minorOf(version) >= 36 ? ['traefik-chart-39.0.8'] : minorOf(version) === 35 ? ['traefik-chart-37.4.0'] : [])]
     .map(d => join(SHARED_CRDS, d));
 }
 

@@ -49,8 +49,8 @@ export const CERT_MANAGER_CRDS: readonly CrdSource[] = [
   },
 ];
 
-type Schema = Record<string, unknown>;
-const FREE_FORM: Schema = { 'x-kubernetes-preserve-unknown-fields': true };
+export type Schema = Record<string, unknown>;
+export const FREE_FORM: Schema = { 'x-kubernetes-preserve-unknown-fields': true };
 const MAX_DEPTH = 40;
 
 /** One CRD object per kind of `source`. */
@@ -66,25 +66,25 @@ export function deriveCrds(source: CrdSource): Schema[] {
     const type = checker.getTypeAtLocation(iface);
     const top = objectSchema(checker, type, 0, new Set(['apiVersion', 'kind', 'metadata']));
     const properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(top.properties as Schema) };
-    const plural = `${kind.toLowerCase()}s`;
-    return {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `${plural}.${source.group}`, labels: { 'app.kubernetes.io/managed-by': 'microk8s-phoenix-test-harness' } },
-      spec: {
-        group: source.group,
-        names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
-        scope: source.clusterScoped?.includes(kind) ? 'Cluster' : 'Namespaced',
-        versions: [{
-          name: source.version,
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { ...top, properties } },
-          ...('status' in properties ? { subresources: { status: {} } } : {}),
-        }],
-      },
-    };
+    return crdObject(source, kind, { ...top, properties }, 'status' in properties ? { status: {} } : undefined);
   });
+}
+
+/** A CustomResourceDefinition of one kind (plural `<kind>s`) with one served, stored version. */
+export function crdObject(source: { readonly group: string; readonly version: string; readonly clusterScoped?: readonly string[] },
+  kind: string, openAPIV3Schema: Schema, subresources?: object): Schema {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${source.group}`, labels: { 'app.kubernetes.io/managed-by': 'microk8s-phoenix-test-harness' } },
+    spec: {
+      group: source.group,
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
+      scope: source.clusterScoped?.includes(kind) ? 'Cluster' : 'Namespaced',
+      versions: [{ name: source.version, served: true, storage: true, schema: { openAPIV3Schema }, ...(subresources ? { subresources } : {}) }],
+    },
+  };
 }
 
 function schemaOf(checker: ts.TypeChecker, type: ts.Type, depth: number): Schema {
@@ -112,6 +112,17 @@ function schemaOf(checker: ts.TypeChecker, type: ts.Type, depth: number): Schema
 }
 
 function objectSchema(checker: ts.TypeChecker, type: ts.Type, depth: number, skip: Set<string> = new Set()): Schema {
+  return structuralObject(checker, type, depth, schemaOf, p => p.name, skip);
+}
+
+/**
+ * The structural schema of an object type: its properties (named by `nameOf`, typed by
+ * `schemaOf`), the non-optional ones required, a string index signature as
+ * additionalProperties (or free-form keys beside known properties).
+ */
+export function structuralObject(checker: ts.TypeChecker, type: ts.Type, depth: number,
+  schemaOf: (checker: ts.TypeChecker, type: ts.Type, depth: number) => Schema,
+  nameOf: (symbol: ts.Symbol, decl: ts.Declaration) => string, skip: Set<string> = new Set()): Schema {
   const props = checker.getPropertiesOfType(type).filter(p => !skip.has(p.name));
   const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
   if (props.length === 0) {
@@ -127,8 +138,9 @@ function objectSchema(checker: ts.TypeChecker, type: ts.Type, depth: number, ski
   for (const p of props) {
     const decl = p.valueDeclaration ?? p.declarations?.[0];
     if (!decl) continue;
-    properties[p.name] = schemaOf(checker, checker.getTypeOfSymbolAtLocation(p, decl), depth + 1);
-    if (!(p.flags & ts.SymbolFlags.Optional)) required.push(p.name);
+    const name = nameOf(p, decl);
+    properties[name] = schemaOf(checker, checker.getTypeOfSymbolAtLocation(p, decl), depth + 1);
+    if (!(p.flags & ts.SymbolFlags.Optional)) required.push(name);
   }
   return {
     type: 'object',
