@@ -17,6 +17,7 @@ import {
 import { PostgresCredentials, ectoUrl } from './credentials';
 import { bindChoice } from '../common/bind';
 import { postgresScript } from './scripts';
+import { checkAppRole, checkIdentifier, checkNewDatabase, checkSettings, parsePostgresVersion } from './checks';
 import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
 import { Connections } from '../network/connections';
@@ -24,8 +25,7 @@ import { IPodPeer, podsPeer } from '../network/peers';
 import { PhoenixNetworkPolicies } from '../network/phoenix-network-policies';
 import { NetworkZone } from '../network/zone';
 
-/** PostgreSQL majors this construct knows the image layout of (15 is the oldest still supported upstream). */
-export const SUPPORTED_POSTGRES_MAJORS = [15, 16, 17, 18] as const;
+export { SUPPORTED_POSTGRES_MAJORS } from './checks';
 
 /** Name of the first-init script that creates the application role (runs before user scripts). */
 export const APP_ROLE_SCRIPT = '000-create-app-role.sh';
@@ -495,19 +495,7 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
    * Errors name the server and `addDatabase(<id>).<prop>`.
    */
   public _checkNewDatabase(id: string, props: PostgresDatabaseProps): { readonly databaseName: string; readonly username: string } {
-    const databaseName = checkIdentifier(this, `addDatabase(${id}).databaseName`, props.databaseName);
-    const username = checkIdentifier(this, `addDatabase(${id}).username`, props.username);
-    if (username === 'postgres' || username.startsWith('pg_')) {
-      throw new PropError(this, `addDatabase(${id}).username`, username, 'the role must not be the superuser "postgres" nor a reserved pg_ role');
-    }
-    const taken = [{ databaseName: this.databaseName, username: this.username }, ...this.added];
-    if (taken.some(d => d.databaseName === databaseName) || ['postgres', 'template0', 'template1'].includes(databaseName)) {
-      throw new PropError(this, `addDatabase(${id}).databaseName`, databaseName, `expected a database name not used on this server (taken: ${['postgres', 'template0', 'template1', ...taken.map(d => d.databaseName)].join(', ')})`);
-    }
-    if (taken.some(d => d.username === username)) {
-      throw new PropError(this, `addDatabase(${id}).username`, username, `expected a role of its own (taken: ${taken.map(d => d.username).join(', ')}): one role per database keeps each app out of the others' data`);
-    }
-    return { databaseName, username };
+    return checkNewDatabase(this, id, props, [{ databaseName: this.databaseName, username: this.username }, ...this.added]);
   }
 
   /** @internal The PostgresDatabase constructor, done: the server pod creates it from now on. */
@@ -625,14 +613,11 @@ interface ResolvedProps {
 function resolveProps(scope: Construct, props: PostgresStatefulSetProps): ResolvedProps {
   const name = checkDnsLabel(scope, 'name', props.name ?? 'postgres', 52);
   const databaseName = checkIdentifier(scope, 'databaseName', props.databaseName ?? 'app');
-  const username = checkIdentifier(scope, 'username', props.username ?? 'app');
-  if (username === 'postgres' || username.startsWith('pg_')) {
-    throw new PropError(scope, 'username', username, 'the application role must not be the superuser "postgres" nor a reserved pg_ role; pick the app\'s own name, e.g. "doit"');
-  }
+  const username = checkAppRole(scope, 'username', props.username ?? 'app');
   const port = checkPort(scope, 'port', props.port ?? 5432);
   const repository = checkNonEmpty(scope, 'image', props.image ?? 'postgres');
   const version = props.version ?? DEFAULT_POSTGRES_VERSION;
-  const majorVersion = parseVersion(scope, version);
+  const majorVersion = parsePostgresVersion(scope, 'version', version);
   const image = withDigest(`${repository}:${version}`, props.imageDigest === undefined ? undefined : checkDigest(scope, 'imageDigest', props.imageDigest));
   const storageSize = checkQuantity(scope, 'storageSize', props.storageSize ?? '5Gi');
   const storageClassName = checkDnsSubdomain(scope, 'storageClassName', props.storageClassName ?? 'microk8s-hostpath');
@@ -640,7 +625,7 @@ function resolveProps(scope: Construct, props: PostgresStatefulSetProps): Resolv
   const terminationGracePeriodSeconds = checkInteger(scope, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? 120, 30, 3600);
   const runAsUser = checkInteger(scope, 'runAsUser', props.runAsUser ?? (version.includes('alpine') ? 70 : 999), 1, 2 ** 31 - 1);
   const clusterDomain = checkNonEmpty(scope, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
-  const settings = checkSettings(scope, props.config ?? {});
+  const settings = checkSettings(scope, props.config ?? {}, MANAGED_SETTINGS, 'PostgresStatefulSet');
   const initScripts = checkInitScripts(scope, props.initScripts ?? {});
   const resources = withEphemeralStorage(checkResources(scope, 'resources', props.resources ?? {
     requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('512Mi') },
@@ -672,51 +657,7 @@ function dataLayout(majorVersion: number): DataLayout {
     : { mountPath: '/var/lib/postgresql/data', pgdata: '/var/lib/postgresql/data/pgdata' };
 }
 
-// ---- validation helpers local to PostgreSQL ---------------------------------------------
-
-function parseVersion(scope: Construct, version: string): number {
-  const m = /^(\d+)\.(\d+)(-[a-z0-9][a-z0-9.]*)?$/.exec(version ?? '');
-  if (!m) {
-    throw new PropError(scope, 'version', version,
-      `expected an image tag pinned to MAJOR.MINOR (optionally with a variant, e.g. "17.6" or "17.6-bookworm"); supported majors: ${SUPPORTED_POSTGRES_MAJORS.join(', ')}`);
-  }
-  const major = Number(m[1]);
-  if (!(SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(major)) {
-    throw new PropError(scope, 'version', version,
-      `PostgreSQL ${major} is not supported; supported majors: ${SUPPORTED_POSTGRES_MAJORS.join(', ')}`);
-  }
-  return major;
-}
-
-function checkIdentifier(scope: Construct, prop: string, value: string): string {
-  // A plain lower-case SQL identifier: needs no quoting in SQL and no encoding in a URL.
-  if (typeof value !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    throw new PropError(scope, prop, value,
-      "expected a lower-case PostgreSQL identifier: 1-63 characters of a-z, 0-9 and '_', not starting with a digit (e.g. \"doit_prod\")");
-  }
-  return value;
-}
-
-
-
-function checkSettings(scope: Construct, config: Record<string, string | number | boolean>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(config)) {
-    if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(key)) {
-      throw new PropError(scope, `config.${key}`, raw, 'expected a postgresql.conf parameter name (lower-case, e.g. "max_connections")');
-    }
-    if (MANAGED_SETTINGS.includes(key)) {
-      throw new PropError(scope, `config.${key}`, raw,
-        `this setting is managed by PostgresStatefulSet; remove it (managed: ${MANAGED_SETTINGS.join(', ')})`);
-    }
-    const value = typeof raw === 'boolean' ? (raw ? 'on' : 'off') : String(raw);
-    if (!['string', 'number', 'boolean'].includes(typeof raw) || value.length === 0 || /[\r\n\u0000]/.test(value)) {
-      throw new PropError(scope, `config.${key}`, raw, 'expected a non-empty single-line string, a number or a boolean');
-    }
-    out[key] = value;
-  }
-  return out;
-}
+// ---- validation helpers local to PostgresStatefulSet ---------------------------------------
 
 function checkInitScripts(scope: Construct, scripts: Record<string, string>): Record<string, string> {
   for (const [file, content] of Object.entries(scripts)) {
