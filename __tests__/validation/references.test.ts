@@ -284,3 +284,35 @@ describe('projected volumes and declarations', () => {
     expect(sink.findings).toEqual([]);
   });
 });
+
+describe('pods an operator starts: a CloudNativePG Cluster\'s instances', () => {
+  const cnpgCluster = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: meta(name), spec: { instances: 3, ...extra } });
+  const policyTo = (labels: Record<string, string>) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('to-pg'),
+    spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] },
+  });
+  const service = (selector: Record<string, string>, targetPort: string | number) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: meta('pg-extra'), spec: { selector, ports: [{ port: 5432, targetPort }] },
+  });
+
+  test('selected by cnpg.io/cluster and the labels of spec.inheritedMetadata', () => {
+    expect(references([...baseline(), cnpgCluster('pg'), policyTo({ 'cnpg.io/cluster': 'pg' })])).toEqual([]);
+    expect(references([...baseline(), cnpgCluster('pg', { inheritedMetadata: { labels: { tier: 'db' } } }), policyTo({ tier: 'db', 'cnpg.io/cluster': 'pg' })])).toEqual([]);
+    expect(references([...baseline(), cnpgCluster('pg'), policyTo({ 'cnpg.io/cluster': 'other' })])).toEqual(['networkpolicy-selector spec.podSelector']);
+    expect(references([...baseline(), cnpgCluster('pg'), policyTo({ tier: 'db' })])).toEqual(['networkpolicy-selector spec.podSelector']);
+  });
+
+  test('their ports are postgresql 5432, status 8000 and metrics 9187', () => {
+    for (const port of ['postgresql', 'status', 'metrics', 5432, 8000, 9187]) expect([port, references([...baseline(), cnpgCluster('pg'), service({ 'cnpg.io/cluster': 'pg' }, port)])]).toEqual([port, []]);
+    expect(references([...baseline(), cnpgCluster('pg'), service({ 'cnpg.io/cluster': 'pg' }, 'http')])).toEqual(['service-target-port spec.ports[0].targetPort']);
+  });
+
+  test('only for postgresql.cnpg.io/v1 Cluster: another group\'s Cluster starts no pods here', () => {
+    const other = { ...cnpgCluster('pg'), apiVersion: 'example.com/v1' };
+    expect(references([...baseline(), other, policyTo({ 'cnpg.io/cluster': 'pg' })])).toEqual(['networkpolicy-selector spec.podSelector']);
+    const notCluster = { ...cnpgCluster('pg'), kind: 'Pooler' };
+    expect(references([...baseline(), notCluster, policyTo({ 'cnpg.io/cluster': 'pg' })])).toEqual(['networkpolicy-selector spec.podSelector']);
+    expect(new ManifestIndex(wrap([cnpgCluster('pg')])).podsIn(NS).map(p => [p.template.labels, p.template.longRunning, p.template.path]))
+      .toEqual([[{ 'cnpg.io/cluster': 'pg' }, true, 'spec']]);
+  });
+});

@@ -7,14 +7,18 @@ import { checkSchedule, maintenanceCronJobSpec } from '../common/cron';
 import { appLabels } from '../common/labels';
 import { restrictedContainerSecurity, restrictedPodSpec } from '../common/security';
 import { PropError, checkDnsSubdomain, checkInteger, checkQuantity } from '../validation/props';
-import { PostgresStatefulSet } from './postgres-statefulset';
+import { IPostgresServer, isPostgresServer } from './database';
 import { postgresScript } from './scripts';
 import { PodPeer } from '../network/peers';
 import { NetworkZone } from '../network/zone';
 
 export interface PostgresBackupProps {
-  /** The server to back up (its image, so pg_dump has the server's major, and its Secret). */
-  readonly database: PostgresStatefulSet;
+  /**
+   * The server to back up, a `PostgresStatefulSet` or a `PostgresCluster` (its image, so
+   * pg_dump has the server's major, and its Secret; on a cluster the dump is taken through
+   * `<name>-rw`, from the primary).
+   */
+  readonly database: IPostgresServer;
   /**
    * Cron schedule.
    * @default "15 2 * * *" (daily, 02:15)
@@ -45,7 +49,7 @@ export interface PostgresBackupProps {
 }
 
 /**
- * Scheduled logical backups of a PostgresStatefulSet: a CronJob runs `backup.sh` (from a
+ * Scheduled logical backups of a PostgresStatefulSet or PostgresCluster: a CronJob runs `backup.sh` (from a
  * ConfigMap) with the server's own image and credentials, writing verified custom-format
  * dumps to a PVC of their own and keeping the newest N.
  */
@@ -56,7 +60,7 @@ export class PostgresBackup extends Construct {
   public readonly scriptsConfigMapName: string;
   /** Dump file name prefix (the database name). */
   public readonly prefix: string;
-  public readonly database: PostgresStatefulSet;
+  public readonly database: IPostgresServer;
   public readonly cronJob: k8s.KubeCronJob;
   /** Labels of backup and restore pods (they connect to the database). */
   public readonly podSelector: Record<string, string>;
@@ -66,7 +70,7 @@ export class PostgresBackup extends Construct {
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
     const pg = props.database;
-    if (!(pg instanceof PostgresStatefulSet)) throw new PropError(this, 'database', pg, 'expected a PostgresStatefulSet');
+    if (!isPostgresServer(pg)) throw new PropError(this, 'database', pg, 'expected a PostgresStatefulSet or a PostgresCluster');
     const schedule = checkSchedule(this, 'schedule', props.schedule ?? '15 2 * * *', '15 2 * * *');
     const retention = checkInteger(this, 'retention', props.retention ?? 7, 1, 1000);
     const size = checkQuantity(this, 'storageSize', props.storageSize ?? '10Gi');

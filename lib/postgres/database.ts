@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import type { IPodPeer } from '../network/peers';
 
@@ -37,6 +38,25 @@ export interface IPostgresDatabase {
   addClient(client: IPodPeer): void;
 }
 
+/**
+ * A PostgreSQL server (its first database is the handle itself): `PostgresStatefulSet` or
+ * `PostgresCluster`. What backups and added databases need from either.
+ */
+export interface IPostgresServer extends IPostgresDatabase {
+  /** Base name of the server's objects (`<name>-backup`, `<name>-<database>-credentials`). */
+  readonly name: string;
+  /** StorageClass of the server's data (the default of a backup volume). */
+  readonly storageClassName: string;
+  /** uid/gid of `postgres` in the server's image (backup pods run its client tools as that user). */
+  readonly runAsUser: number;
+}
+
+/** True for an IPostgresServer. */
+export function isPostgresServer(value: unknown): value is IPostgresServer {
+  const v = value as Partial<IPostgresServer> | undefined;
+  return isPostgresDatabase(value) && typeof v!.name === 'string' && typeof v!.storageClassName === 'string' && typeof v!.runAsUser === 'number';
+}
+
 /** True for an IPostgresDatabase (as opposed to, e.g., a user's `DATABASE_URL` Secret). */
 export function isPostgresDatabase(value: unknown): value is IPostgresDatabase {
   const v = value as Partial<IPostgresDatabase> | undefined;
@@ -57,4 +77,41 @@ export function libpqEnvOf(db: Pick<IPostgresDatabase, 'host' | 'port' | 'databa
     { name: 'PGUSER', value: db.username },
     db.passwordEnv('PGPASSWORD'),
   ];
+}
+
+/**
+ * What every database handle of this library (PostgresStatefulSet, PostgresCluster,
+ * PostgresDatabase) derives from its Secret the same way: the env vars clients read, and
+ * whether the Secret is left to the user.
+ */
+export abstract class PostgresDatabaseHandle extends Construct {
+  public abstract readonly host: string;
+  public abstract readonly port: number;
+  public abstract readonly databaseName: string;
+  public abstract readonly username: string;
+  public abstract readonly secretName: string;
+  public abstract readonly passwordKey: string;
+  public abstract readonly databaseUrlKey: string;
+  /** The Secret, when this construct owns it. */
+  public abstract readonly secret?: k8s.KubeSecret;
+
+  /** The Secrets clients reference that this app does not create (declared for validation). */
+  public get externalSecretNames(): readonly string[] {
+    return this.secret ? [] : [this.secretName];
+  }
+
+  /** `DATABASE_URL` (or `name`) from the Secret, for an Ecto application. */
+  public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
+    return secretKeyEnv(name, this.secretName, this.databaseUrlKey);
+  }
+
+  /** The password from the Secret under env var `name`. */
+  public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
+    return secretKeyEnv(name, this.secretName, this.passwordKey);
+  }
+
+  /** The libpq variables (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`) for psql, pg_dump and friends. */
+  public libpqEnv(): k8s.EnvVar[] {
+    return libpqEnvOf(this);
+  }
 }

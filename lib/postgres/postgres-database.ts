@@ -1,13 +1,26 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { createOwnedSecret } from '../common/owned-secret';
 import { appLabels } from '../common/labels';
 import { checkDnsSubdomain, checkSecretKey } from '../validation/props';
 import { checkDatabasePassword, ectoUrl } from './credentials';
 import { bindChoice } from '../common/bind';
-import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
+import { IPostgresDatabase, PostgresDatabaseHandle } from './database';
 import type { IPodPeer } from '../network/peers';
-import type { PostgresStatefulSet } from './postgres-statefulset';
+
+/** @internal What a PostgresDatabase needs of its server (PostgresStatefulSet, PostgresCluster). */
+export interface DatabaseServer extends IConstruct {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly namespace?: string;
+  readonly image: string;
+  /** Type of the Secrets added databases create. @default "Opaque" */
+  readonly _databaseSecretType?: string;
+  _checkNewDatabase(id: string, props: PostgresDatabaseProps): { readonly databaseName: string; readonly username: string };
+  _adoptDatabase(database: PostgresDatabase): void;
+  addClient(client: IPodPeer): void;
+}
 
 /** What a database added to a server reads its role's password from. */
 export interface PostgresDatabaseCredentialsConfig {
@@ -81,13 +94,14 @@ export interface PostgresDatabaseProps {
 }
 
 /**
- * Another database, with its own owner role and Secret, on a `PostgresStatefulSet` (create it
- * with `server.addDatabase`). The server's `ensure-databases` container creates the role and
- * the database on every start if they are missing (also on a data directory initialised
- * before), and sets the role's password from the Secret. Roles cannot connect to each other's
- * databases (CONNECT is revoked from PUBLIC).
+ * Another database, with its own owner role and Secret, on a `PostgresStatefulSet` or a
+ * `PostgresCluster` (create it with `server.addDatabase`). On a PostgresStatefulSet the server's
+ * `ensure-databases` container creates the role and the database on every start if they are
+ * missing (also on a data directory initialised before), sets the role's password from the
+ * Secret, and revokes CONNECT from PUBLIC; on a PostgresCluster the operator does, from a
+ * managed role and a `Database` resource.
  */
-export class PostgresDatabase extends Construct implements IPostgresDatabase {
+export class PostgresDatabase extends PostgresDatabaseHandle implements IPostgresDatabase {
   public readonly databaseName: string;
   public readonly username: string;
   public readonly host: string;
@@ -102,10 +116,10 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   /** Name of the server. */
   public readonly serverName: string;
 
-  private readonly server: PostgresStatefulSet;
+  private readonly server: DatabaseServer;
 
   /** The same as `server.addDatabase(id, props)`. */
-  constructor(server: PostgresStatefulSet, id: string, props: PostgresDatabaseProps) {
+  constructor(server: DatabaseServer, id: string, props: PostgresDatabaseProps) {
     super(server, id);
     const names = server._checkNewDatabase(id, props);
     this.server = server;
@@ -127,27 +141,16 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         namespace: this.namespace,
         labels: appLabels('postgres', server.name, 'database').all,
         values: config.values,
+        type: server._databaseSecretType,
         nameProp: 'databaseName',
       });
     }
     server._adoptDatabase(this);
   }
 
-  public get externalSecretNames(): readonly string[] {
-    return this.secret ? [] : [this.secretName];
-  }
 
-  public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
-    return secretKeyEnv(name, this.secretName, this.databaseUrlKey);
-  }
 
-  public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
-    return secretKeyEnv(name, this.secretName, this.passwordKey);
-  }
 
-  public libpqEnv(): k8s.EnvVar[] {
-    return libpqEnvOf(this);
-  }
 
   /** The server admits `client` (the same server port as every database on it). */
   public addClient(client: IPodPeer): void {

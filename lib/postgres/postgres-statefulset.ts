@@ -18,7 +18,7 @@ import { PostgresCredentials, ectoUrl } from './credentials';
 import { bindChoice } from '../common/bind';
 import { postgresScript } from './scripts';
 import { checkAppRole, checkIdentifier, checkNewDatabase, checkSettings, parsePostgresVersion } from './checks';
-import { IPostgresDatabase, libpqEnvOf, secretKeyEnv } from './database';
+import { IPostgresServer, PostgresDatabaseHandle } from './database';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
 import { Connections } from '../network/connections';
 import { IPodPeer, podsPeer } from '../network/peers';
@@ -179,7 +179,7 @@ const MANAGED_SETTINGS = ['port', 'data_directory', 'hba_file', 'ident_file', 'c
  * PVC template, a headless Service for stable pod DNS, a ClusterIP client Service and
  * (optionally) the credentials Secret.
  */
-export class PostgresStatefulSet extends Construct implements IPostgresDatabase, IPodPeer {
+export class PostgresStatefulSet extends PostgresDatabaseHandle implements IPostgresServer, IPodPeer {
   /** Name of the StatefulSet (and of its pods' prefix). */
   public readonly name: string;
   /** Name of the ClusterIP Service clients connect to. */
@@ -556,10 +556,6 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     if (!database.secret) declareExternalSecret(this.statefulSet, database.secretName);
   }
 
-  /** IPostgresDatabase: the Secrets clients reference that this construct does not create. */
-  public get externalSecretNames(): readonly string[] {
-    return this.secret ? [] : [this.secretName];
-  }
 
   /** IPostgresDatabase: let `client`'s pods connect to the server's port. */
   public addClient(client: IPodPeer): void {
@@ -571,20 +567,8 @@ export class PostgresStatefulSet extends Construct implements IPostgresDatabase,
     return podsPeer(this.selectorLabels, this.namespace, policyNamespace);
   }
 
-  /** `DATABASE_URL` (or `name`) from the Secret, for an Ecto application. */
-  public databaseUrlEnv(name = 'DATABASE_URL'): k8s.EnvVar {
-    return secretKeyEnv(name, this.secretName, this.databaseUrlKey);
-  }
 
-  /** The password from the Secret under env var `name`. */
-  public passwordEnv(name = 'PGPASSWORD'): k8s.EnvVar {
-    return secretKeyEnv(name, this.secretName, this.passwordKey);
-  }
 
-  /** The libpq variables (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`) for psql, pg_dump and friends. */
-  public libpqEnv(): k8s.EnvVar[] {
-    return libpqEnvOf(this);
-  }
 }
 
 // ---- props and layout ---------------------------------------------------------------------

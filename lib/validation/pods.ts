@@ -30,6 +30,23 @@ export function podTemplateOf(m: Manifest): PodTemplate | undefined {
   }
 }
 
+/**
+ * The pods an operator starts for a custom resource in the output, as the selectors of
+ * Services and NetworkPolicies see them: a CloudNativePG `Cluster`'s instances (and its init
+ * Jobs) carry `cnpg.io/cluster: <name>` and the labels of `spec.inheritedMetadata`, and listen on
+ * 5432 (`postgresql`), 8000 (`status`) and 9187 (`metrics`). Undefined for other objects.
+ */
+export function operatorPodsOf(m: Manifest): PodTemplate | undefined {
+  if (m.kind !== 'Cluster' || m.apiVersion !== 'postgresql.cnpg.io/v1') return undefined;
+  const ports = [['postgresql', 5432], ['status', 8000], ['metrics', 9187]].map(([name, containerPort]) => ({ name, containerPort, protocol: 'TCP' }));
+  return {
+    path: 'spec',
+    spec: { containers: [{ name: 'postgres', ports }] },
+    labels: { ...(m as any).spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata?.name ?? '' },
+    longRunning: true,
+  };
+}
+
 export interface ContainerRef {
   readonly container: any;
   /** JSON path of the container. */

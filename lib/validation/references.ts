@@ -1,4 +1,4 @@
-import { containersOf, isEmptySelector, LabelSelector, podTemplateOf, PodTemplate, selectorMatches } from './pods';
+import { containersOf, isEmptySelector, LabelSelector, operatorPodsOf, podTemplateOf, PodTemplate, selectorMatches } from './pods';
 import { EXTERNAL_PODS_ANNOTATION, EXTERNAL_SECRETS_ANNOTATION } from './declarations';
 import { FindingSink, SourcedManifest } from './report';
 
@@ -32,7 +32,7 @@ export class ManifestIndex {
       const m = s.manifest;
       const ns = m.metadata?.namespace ?? '';
       const key = `${ns}/${m.metadata?.name}`;
-      const template = podTemplateOf(m);
+      const template = podTemplateOf(m) ?? operatorPodsOf(m);
       if (template) push(this.pods, ns, { source: s, template });
       switch (m.kind) {
         case 'Service': this.services.set(key, s); break;
