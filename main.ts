@@ -1,10 +1,11 @@
 // The doit system for MicroK8s: `npm run synth` writes dist/, `microk8s kubectl apply -f dist/`.
 // Configuration: doit.config.yaml and DOIT_* variables (README, "Configuration").
 import { resolve } from 'path';
-import { buildDoitStack, checkSecretsFileLocation, DoitSecretValues, doitOutputFile, loadConfig, loadOrCreateSecrets, synthAtomically } from './app';
+import { buildDoitStack, checkSecretsFileLocation, configWarnings, DoitSecretValues, doitOutputFile, loadConfig, loadOrCreateSecrets, synthAtomically } from './app';
 
 try {
   const config = loadConfig();
+  for (const warning of configWarnings(config)) console.warn(`warning: ${warning}`);
   const outdir = process.env.DOIT_OUTDIR ?? 'dist';
   let secrets: DoitSecretValues | undefined;
   if (config.secrets.mode === 'local-file') {

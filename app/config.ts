@@ -74,8 +74,18 @@ export const DoitConfigSchema = z.object({
     'expected a lower-case DNS host name such as "doit.example.com" or an IP address such as "192.168.1.50"').optional(),
   replicas: z.number().int().min(1).max(50).default(3),
   postgres: z.object({
+    /**
+     * `statefulset`: one PostgreSQL pod (PostgresStatefulSet), right for a single node.
+     * `cloudnative-pg`: a CloudNativePG Cluster of `instances` pods on different nodes
+     * (PostgresCluster; needs `microk8s enable community && microk8s enable cloudnative-pg`).
+     */
+    engine: z.enum(['statefulset', 'cloudnative-pg']).default('statefulset'),
+    /** With engine cloudnative-pg: PostgreSQL instances (one primary, the rest replicas). */
+    instances: z.number().int().min(1).max(9).default(3),
+    /** With engine cloudnative-pg: the operator version the addon installed (1.23.3 without a version argument). */
+    operatorVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected the operator\'s MAJOR.MINOR.PATCH such as "1.23.3"').default('1.23.3'),
     version: z.string().regex(/^\d+\.\d+(-[a-z0-9.]+)?$/, 'expected MAJOR.MINOR such as "17.6"').default('17.6'),
-    /** Digest of the postgres:<version> image (its multi-architecture index). */
+    /** Digest of the image at <version> (postgres, or ghcr.io/cloudnative-pg/postgresql with engine cloudnative-pg): its multi-architecture index. */
     imageDigest: digest.optional(),
     storageSize: quantity.default('5Gi'),
     storageClassName: dnsLabel.default(RETAINED_STORAGE_CLASS),
@@ -157,6 +167,9 @@ export const CONFIG_ENV: Record<string, { path: string[]; kind: EnvKind }> = {
   DOIT_IMAGE_DIGEST: { path: ['image', 'digest'], kind: 'string' },
   DOIT_HOST: { path: ['host'], kind: 'string' },
   DOIT_REPLICAS: { path: ['replicas'], kind: 'int' },
+  DOIT_POSTGRES_ENGINE: { path: ['postgres', 'engine'], kind: 'string' },
+  DOIT_POSTGRES_INSTANCES: { path: ['postgres', 'instances'], kind: 'int' },
+  DOIT_CNPG_OPERATOR_VERSION: { path: ['postgres', 'operatorVersion'], kind: 'string' },
   DOIT_POSTGRES_VERSION: { path: ['postgres', 'version'], kind: 'string' },
   DOIT_POSTGRES_IMAGE_DIGEST: { path: ['postgres', 'imageDigest'], kind: 'string' },
   DOIT_POSTGRES_STORAGE_SIZE: { path: ['postgres', 'storageSize'], kind: 'string' },
@@ -275,4 +288,21 @@ function markSources(value: unknown, path: string[], source: string, into: Map<s
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) markSources(v, [...path, k], source, into);
   }
+}
+
+/** Storage classes that keep a volume on one node's disk (MicroK8s `hostpath-storage`, and ours on top of it). */
+const NODE_LOCAL_CLASSES = ['microk8s-hostpath', RETAINED_STORAGE_CLASS];
+
+/** What a valid configuration still gets wrong, said at synth (`warning: …` on stderr). */
+export function configWarnings(config: DoitConfig): string[] {
+  const warnings: string[] = [];
+  if (config.postgres.engine === 'cloudnative-pg' && NODE_LOCAL_CLASSES.includes(config.postgres.storageClassName)) {
+    warnings.push(`postgres.engine cloudnative-pg with storage class ${config.postgres.storageClassName}: each instance's data stays on one node's disk, `
+      + 'so losing a node loses that instance (its replicas carry on, and the operator rebuilds it only from them) and an instance cannot move to another node: no real high availability. '
+      + 'Use a replicated storage class: MicroK8s `openebs` (Mayastor, e.g. "mayastor") or `rook-ceph` (e.g. "ceph-rbd"); set DOIT_POSTGRES_STORAGE_CLASS (postgres.storageClassName).');
+  }
+  if (config.postgres.engine === 'cloudnative-pg' && config.postgres.instances < 3) {
+    warnings.push(`postgres.instances ${config.postgres.instances}: with fewer than 3 instances a failover leaves no replica behind the new primary; use 3 or more.`);
+  }
+  return warnings;
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ElixirDeployment, ElixirSecrets, MigrationMode } from '../lib/elixir';
 import { IngressCertificate, IngressController, TlsIngress } from '../lib/ingress';
 import { PhoenixNetworkPolicies } from '../lib/network';
-import { PostgresBackup, PostgresCredentials, PostgresStatefulSet } from '../lib/postgres';
+import { PostgresBackup, PostgresCluster, PostgresCredentials, PostgresStatefulSet } from '../lib/postgres';
 
 /** Facts of the doit image (see the README): compiled into the release, not configurable. */
 export const DOIT_IMAGE_FACTS = {
@@ -23,7 +23,15 @@ export interface DoitChartProps extends ChartProps {
   /** Public host; absent: https://localhost. */
   readonly host?: string;
   readonly replicas: number;
-  readonly postgres: { readonly version: string; readonly imageDigest?: string; readonly storageSize: string; readonly storageClassName: string };
+  readonly postgres: {
+    readonly engine: 'statefulset' | 'cloudnative-pg';
+    readonly instances: number;
+    readonly operatorVersion: string;
+    readonly version: string;
+    readonly imageDigest?: string;
+    readonly storageSize: string;
+    readonly storageClassName: string;
+  };
   /** Scheduled backups; absent: none. */
   readonly backup?: { readonly schedule: string; readonly retention: number; readonly storageSize: string };
   /** Where data-holding objects that are not in a StatefulSet template go (the backup PVC). @default this chart */
@@ -51,7 +59,8 @@ export interface DoitChartProps extends ChartProps {
  * denies by default; each construct's NetworkPolicies follow from those registrations.
  */
 export class DoitChart extends Chart {
-  public readonly postgres: PostgresStatefulSet;
+  /** The database: one pod, or a CloudNativePG cluster (`postgres.engine`). */
+  public readonly postgres: PostgresStatefulSet | PostgresCluster;
   public readonly app: ElixirDeployment;
   public readonly ingress: TlsIngress;
   public readonly networkPolicies: PhoenixNetworkPolicies;
@@ -61,7 +70,7 @@ export class DoitChart extends Chart {
     super(scope, id, props);
     const s = props.secrets;
 
-    this.postgres = new PostgresStatefulSet(this, 'Postgres', {
+    const database = {
       databaseName: DOIT_IMAGE_FACTS.databaseName,
       username: DOIT_IMAGE_FACTS.databaseUser,
       version: props.postgres.version,
@@ -74,7 +83,11 @@ export class DoitChart extends Chart {
         // The same two names as the generated Secrets: the app's, and the superuser's of its own.
         : PostgresCredentials.fromExistingSecret('postgres-credentials'),
       secretScope: s?.scope,
-    });
+    };
+    // Everything below takes either: the app, its migrations, the backups and the policies.
+    this.postgres = props.postgres.engine === 'cloudnative-pg'
+      ? new PostgresCluster(this, 'Postgres', { ...database, instances: props.postgres.instances, operatorVersion: props.postgres.operatorVersion })
+      : new PostgresStatefulSet(this, 'Postgres', database);
 
     this.app = new ElixirDeployment(this, 'Elixir', {
       image: props.image,

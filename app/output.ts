@@ -74,7 +74,9 @@ export class ImmutableChangeError extends Error {
 }
 
 /** Kinds pruning must never delete: they hold or define data. */
-const NEVER_PRUNED = new Set(['Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition']);
+/** Kinds `kubectl apply --prune` must never delete: they hold data, or everything in them. A
+ *  CloudNativePG `Cluster` owns its instances' claims: deleting it deletes them. */
+const NEVER_PRUNED = new Set(['Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition', 'Cluster']);
 
 /** Synthesis stopped because validation found errors; `message` is the formatted report. */
 export class ValidationFailedError extends Error {
