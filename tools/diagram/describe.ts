@@ -1,12 +1,12 @@
 // Phrases the drawing and the text form share, so both say the same thing the same way.
-import { NamespaceInfo, Workload } from './model';
+import { NamespaceInfo, StorageInfo, Workload } from './model';
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** `3 replicas`, `schedule 15 2 * * * (controller time zone)`, `runs to completion`, or nothing. */
 export function runsHow(w: Workload): string {
   if (w.kind === 'CronJob') return `schedule ${w.schedule} (${w.timeZone ?? 'controller time zone'})${w.suspended ? ', suspended' : ''}`;
-  if (w.replicas !== undefined) return plural(w.replicas, 'replica');
+  if (w.replicas !== undefined) return plural(w.replicas, w.kind === 'Cluster' ? 'instance' : 'replica');
   return w.kind === 'Job' ? 'runs to completion' : '';
 }
 
@@ -26,4 +26,9 @@ export function namespaceHeading(ns: NamespaceInfo): string {
 export function howRead(how: readonly string[]): string {
   const env = how.filter(x => x.startsWith('env ')).map(x => x.slice(4));
   return [...(env.length ? [`env ${env.join(', ')}`] : []), ...how.filter(x => !x.startsWith('env '))].join('; ');
+}
+
+/** The kind of the workload a claim template belongs to (`StatefulSet`, a CloudNativePG `Cluster`). */
+export function ownerKind(s: StorageInfo): string {
+  return s.perReplicaOf?.split('/')[1] ?? 'owner';
 }

@@ -1,7 +1,7 @@
 // The model as a Graphviz graph: namespaces as clusters, requests left to right, flows in green.
 // Every drawn element carries an id (`flow|<from>|<to>|<ports>`, `route|…`, `mount|…`), so a
 // rendered SVG can be read back and checked against the model.
-import { howRead, namespaceHeading, policyStance, runsHow } from './describe';
+import { howRead, namespaceHeading, ownerKind, policyStance, runsHow } from './describe';
 import { ANYWHERE, DiagramModel, ExternalInfo, Flow, groupNamespace, IngressInfo, namespaceGroup, NamespaceInfo, ServiceInfo, StorageInfo, Workload } from './model';
 import { formatPorts, sameSet } from './ports';
 
@@ -69,7 +69,7 @@ function storageLabel(s: StorageInfo): string {
     `PVC ${s.name}${s.perReplicaOf ? ' (one per replica)' : ''}`,
     [s.size, s.storageClass ? `class ${s.storageClass}` : undefined, s.accessModes.join(',') || undefined].filter(Boolean).join(' · ') || 'size and class not in these manifests',
     s.reclaimPolicy ? `reclaim: ${s.reclaimPolicy.toUpperCase()} (${s.reclaimSource})` : `reclaim: per ${s.reclaimSource}`,
-    ...(s.whenOwnerDeleted ? [`StatefulSet deleted: claims ${s.whenOwnerDeleted === 'Retain' ? 'kept' : 'DELETED'}`] : []),
+    ...(s.whenOwnerDeleted ? [`${ownerKind(s)} deleted: claims ${s.whenOwnerDeleted === 'Retain' ? 'kept' : 'DELETED'}`] : []),
   ];
   return lines.join('\n');
 }

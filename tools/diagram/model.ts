@@ -1,6 +1,6 @@
 // What a set of manifests runs, what talks to what and where data lives: the facts a diagram
 // draws, independent of how it is drawn (DOT, text).
-import { containersOf, LabelSelector, podTemplateOf, selectorMatches } from '../../lib/validation/pods';
+import { containersOf, LabelSelector, operatorPodsOf, podTemplateOf, selectorMatches } from '../../lib/validation/pods';
 import { Manifest } from '../../lib/validation/report';
 import { Endpoint, namespaceIsolated, NamedPort, PolicyIndex } from './policy';
 import { ALL_PORTS, intersect, isEmpty, PortSet, sameSet, subtract } from './ports';
@@ -142,7 +142,7 @@ const NAME_LABEL = 'kubernetes.io/metadata.name';
 const CLUSTER_SCOPED = new Set(['Namespace', 'StorageClass', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
   'ClusterIssuer', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'APIService']);
-const SHOWN = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Pod',
+const SHOWN = new Set(['Cluster', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Pod',
   'Service', 'Ingress', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Secret', 'ConfigMap', 'NetworkPolicy', 'Namespace', 'PodDisruptionBudget']);
 
 /** Objects Kubernetes itself puts in every namespace. */
@@ -301,6 +301,30 @@ export function buildModel(input: readonly Manifest[], options: ModelOptions = {
       reads: configUses(t.spec, ns, present),
       mounts,
       serviceAccount: t.spec.serviceAccountName,
+    });
+  }
+  // Pods an operator starts for a resource: a CloudNativePG Cluster's instances, their claims and Secrets.
+  for (const m of manifests) {
+    const t = operatorPodsOf(m);
+    if (!t) continue;
+    const ns = nsOf(m), spec: any = (m as any).spec ?? {}, name = m.metadata!.name!;
+    const id = `${ns}/Cluster/${name}`;
+    const sid = `pvc:${ns}/${name}-*`;
+    storage.set(sid, claimFacts(ns, `${name}-*`, { storageClassName: spec.storage?.storageClass, resources: { requests: { storage: spec.storage?.size } }, accessModes: ['ReadWriteOnce'] }, {
+      id: sid, perReplicaOf: id, whenOwnerDeleted: 'Delete', // the Cluster owns its instances' claims
+    }));
+    const secret = (secretName: string | undefined, how: string): ConfigUse[] => (secretName
+      ? [{ kind: 'Secret', name: secretName, how: [how], inManifests: present.has(`Secret/${ns}/${secretName}`), systemProvided: false }] : []);
+    workloads.push({
+      id, kind: 'Cluster', namespace: ns, name, labels: t.labels, hostNetwork: false,
+      replicas: spec.instances ?? 1, suspended: false, images: spec.imageName ? [String(spec.imageName)] : [],
+      ports: t.spec.containers[0].ports, hostPorts: [],
+      reads: [
+        ...secret(spec.bootstrap?.initdb?.secret?.name, 'initdb owner'),
+        ...secret(spec.superuserSecret?.name, 'superuser'),
+        ...(spec.managed?.roles ?? []).flatMap((r: any) => secret(r.passwordSecret?.name, `role ${r.name}`)),
+      ],
+      mounts: [{ storage: sid, paths: ['/var/lib/postgresql/data'] }],
     });
   }
   for (const pdb of ofKind('PodDisruptionBudget')) {

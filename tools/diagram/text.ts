@@ -1,5 +1,5 @@
 // The same facts as the drawing, as text for terminals and CI logs.
-import { howRead, namespaceHeading, policyStance, runsHow } from './describe';
+import { howRead, namespaceHeading, ownerKind, policyStance, runsHow } from './describe';
 import { ANYWHERE, DiagramModel, groupNamespace, StorageInfo, Workload } from './model';
 import { formatPorts } from './ports';
 
@@ -28,7 +28,7 @@ function storageLine(model: DiagramModel, s: StorageInfo): string[] {
   const users = model.workloads.flatMap(w => w.mounts.filter(m => m.storage === s.id).map(m => `${w.kind} ${w.name} at ${m.paths.join(', ')}`));
   const facts = [s.size, s.storageClass ? `class ${s.storageClass}` : undefined, s.accessModes.join(',') || undefined,
     s.reclaimPolicy ? `reclaim ${s.reclaimPolicy} (${s.reclaimSource})` : `reclaim per ${s.reclaimSource}`,
-    s.whenOwnerDeleted ? `claims ${s.whenOwnerDeleted === 'Retain' ? 'kept' : 'deleted'} when the StatefulSet is deleted` : undefined].filter(Boolean);
+    s.whenOwnerDeleted ? `claims ${s.whenOwnerDeleted === 'Retain' ? 'kept' : 'deleted'} when the ${ownerKind(s)} is deleted` : undefined].filter(Boolean);
   return [
     `    PVC ${s.name}${s.perReplicaOf ? ' (one per replica)' : ''}${s.inManifests ? '' : ' (not in these manifests)'}: ${facts.join(', ')}`,
     ...(users.length ? [`      mounted by ${users.join('; ')}`] : []),

@@ -13,6 +13,7 @@ describe('flows of the doit stack', () => {
     ['cert-manager (HTTP-01 solver)', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'cert-manager', DOIT_TLS_CLUSTER_ISSUER: 'letsencrypt' }],
     ['NGINX, own TLS Secret', { DOIT_HOST: 'doit.example.com', DOIT_TLS_MODE: 'secret', DOIT_TLS_SECRET_NAME: 'doit-tls', DOIT_INGRESS_CONTROLLER: 'nginx' }],
     ['no registry, no backups', { DOIT_REGISTRY_ENABLED: 'false', DOIT_BACKUP_ENABLED: 'false' }],
+    ['CloudNativePG cluster', { DOIT_POSTGRES_ENGINE: 'cloudnative-pg', DOIT_POSTGRES_STORAGE_CLASS: 'mayastor' }],
   ])('%s: drawn flows equal the evaluator\'s, port by port', (_, env) => {
     const manifests = doitManifests(env);
     const model = buildModel(manifests);
@@ -29,6 +30,18 @@ describe('flows of the doit stack', () => {
       'namespace:doit → pods:kube-system/k8s-app=kube-dns: 53/TCP; 53/UDP',
       'pods:ingress → doit/Deployment/elixir: 4000/TCP',
     ]);
+  });
+
+  test('on a CloudNativePG cluster: the operator and the API server appear, the instances replicate, the clients are the same', () => {
+    const flows = flowsOf(doitManifests({ DOIT_POSTGRES_ENGINE: 'cloudnative-pg', DOIT_POSTGRES_STORAGE_CLASS: 'mayastor' }));
+    expect(flows).toEqual(expect.arrayContaining([
+      'doit/Cluster/postgres → doit/Cluster/postgres: 5432, 8000/TCP',
+      'doit/Cluster/postgres → ip:0.0.0.0/0: 16443/TCP',
+      'doit/CronJob/postgres-backup → doit/Cluster/postgres: 5432/TCP',
+      'doit/Deployment/elixir → doit/Cluster/postgres: 5432/TCP',
+      'pods:cnpg-system → doit/Cluster/postgres: 5432, 8000/TCP',
+    ]));
+    expect(flows.filter(f => f.includes('StatefulSet/postgres'))).toEqual([]);
   });
 
   test('cert-manager mode adds the solver pods cert-manager starts: the controller reaches them on 8089, they reach DNS', () => {

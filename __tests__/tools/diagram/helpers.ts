@@ -49,6 +49,13 @@ export function workloadPeers(manifests: readonly Manifest[]): Map<string, Peer>
     const template = m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template
       : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job'].includes(m.kind) ? m.spec?.template
         : m.kind === 'Pod' ? { metadata: m.metadata, spec: m.spec } : undefined;
+    if (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1') { // CloudNativePG starts these pods
+      const ns = m.metadata.namespace ?? 'default';
+      out.set(`${ns}/Cluster/${m.metadata.name}`, {
+        ns, labels: { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name }, nsLabels: nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns },
+        ports: [{ name: 'postgresql', containerPort: 5432, protocol: 'TCP' }, { name: 'status', containerPort: 8000, protocol: 'TCP' }, { name: 'metrics', containerPort: 9187, protocol: 'TCP' }],
+      });
+    }
     if (!template?.spec) continue;
     const ns = m.metadata.namespace ?? 'default';
     const ports = [...(template.spec.initContainers ?? []), ...(template.spec.containers ?? [])]
