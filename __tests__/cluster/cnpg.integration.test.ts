@@ -9,6 +9,11 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { stringify } from 'yaml';
+import { Chart, Testing } from 'cdk8s';
+import {
+  ClusterStrategy, ElixirDeployment, ElixirSecrets, MigrationMode, PostgresBackup, PostgresCluster, PostgresCredentials, PostgresDatabaseCredentials,
+} from '../../lib';
+import { CNPG_DATABASE_OPERATOR, compareVersions } from '../../lib/postgres/postgres-cluster';
 import { installAddons } from '../../test/control-plane/addons';
 import { ControlPlane, startControlPlane } from '../../test/control-plane/cluster';
 import { CNPG_FIXTURE_NAMESPACE, cnpgCluster, cnpgDatabase, cnpgNamespace, cnpgObjects } from './cnpg-fixtures';
@@ -25,6 +30,36 @@ if (process.env.CI === 'true' && existsSync(SHARED) && !originals) {
 }
 
 const yaml = (objects: readonly object[]) => objects.map(o => stringify(o)).join('---\n');
+
+/** What PostgresCluster and its consumers synthesize for an operator version: the Cluster (with
+ *  an added database from 1.25 on), its Secrets and policies, an app, its migrations, backups. */
+function constructObjects(operatorVersion: string): object[] {
+  const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  const db = new PostgresCluster(chart, 'Db', {
+    credentials: PostgresCredentials.fromValues({ password: 'p'.repeat(24), superuserPassword: 's'.repeat(24) }),
+    operatorVersion, networkPolicies: true, config: { max_connections: 200 }, storageClassName: 'mayastor',
+  });
+  if (compareVersions(operatorVersion, CNPG_DATABASE_OPERATOR) >= 0) {
+    db.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(24)) });
+  }
+  new ElixirDeployment(chart, 'Web', {
+    name: 'shop', image: 'ghcr.io/acme/shop:2026.11.1', nodeBasename: 'shop', clusterStrategy: ClusterStrategy.DNS_CLUSTER,
+    secrets: ElixirSecrets.fromValues({ secretKeyBase: 'k'.repeat(64), releaseCookie: 'c'.repeat(32) }), database: db,
+    migrations: { command: ['/app/bin/migrate'], mode: MigrationMode.JOB }, networkPolicies: true,
+  });
+  new PostgresBackup(chart, 'Backup', { database: db });
+  return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, ...Testing.synth(chart)];
+}
+
+/** The construct's objects apply with --validate=strict: exit 0, not a word on stderr. */
+function constructApplies(cp: ControlPlane, operatorVersion: string): void {
+  const objects = constructObjects(operatorVersion);
+  expect(objects.some((o: any) => o.kind === 'Database')).toBe(compareVersions(operatorVersion, CNPG_DATABASE_OPERATOR) >= 0);
+  const r = apply(cp, objects);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(r.stdout).toMatch(/cluster\.postgresql\.cnpg\.io\/postgres serverside-applied/);
+  expect(getJson(cp, '-n', 'shop', 'cluster', 'postgres').spec.instances).toBe(3);
+}
 const apply = (cp: ControlPlane, objects: readonly object[], ...extra: string[]) =>
   cp.kubectl(['apply', '--server-side', '--validate=strict', ...extra, '-f', '-'], { input: yaml(objects), allowFail: true });
 const getJson = (cp: ControlPlane, ...args: string[]) => JSON.parse(cp.kubectl(['get', ...args, '-o', 'json']).stdout);
@@ -88,6 +123,10 @@ describeOnControlPlane('CloudNativePG objects', cp => {
       refusesMistakes(cp(), true);
     }, 60_000);
 
+    test('what PostgresCluster, an app on it and its backups synthesize applies with --validate=strict: exit 0, no warning', () => {
+      constructApplies(cp(), '1.29.2');
+    }, 60_000);
+
     test('kubectl scale sets spec.instances (the scale subresource of the operator\'s CRD)', () => {
       cp().kubectl(['-n', CNPG_FIXTURE_NAMESPACE, 'scale', 'cluster', 'db', '--replicas=2']);
       expect(getJson(cp(), '-n', CNPG_FIXTURE_NAMESPACE, 'cluster', 'db').spec.instances).toBe(2);
@@ -121,5 +160,9 @@ const withOriginals = originals ? builtVersions().flatMap(version => (['1.29.2',
 
     test('and the same mistakes are refused', () => {
       refusesMistakes(cp(), database);
+    }, 60_000);
+
+    test(`what PostgresCluster synthesizes for operator ${cnpg} (and an app and backups on it) applies with --validate=strict: exit 0, no warning`, () => {
+      constructApplies(cp(), cnpg);
     }, 60_000);
   });

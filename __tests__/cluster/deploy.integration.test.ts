@@ -28,6 +28,8 @@ function variants(version: string): Variant[] {
     { name: 'existing secrets', env: { ...base, DOIT_SECRETS_MODE: 'existing' } },
     { name: 'registry off', env: { ...base, DOIT_REGISTRY_ENABLED: 'false' } },
     { name: 'backups off', env: { ...base, DOIT_BACKUP_ENABLED: 'false' } },
+    // The CloudNativePG cluster instead of the StatefulSet (the addons' derived CRDs are installed).
+    { name: 'cloudnative-pg', env: { ...base, DOIT_POSTGRES_ENGINE: 'cloudnative-pg', DOIT_POSTGRES_STORAGE_CLASS: 'mayastor' } },
     {
       name: 'pinned by digest without HSTS',
       env: {
