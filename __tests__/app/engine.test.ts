@@ -19,9 +19,13 @@ function stack(env: Record<string, string>) {
 const CNPG = { DOIT_POSTGRES_ENGINE: 'cloudnative-pg', DOIT_POSTGRES_STORAGE_CLASS: 'mayastor' };
 
 describe('postgres.engine cloudnative-pg', () => {
-  const { app, s, all } = stack({ ...CNPG, DOIT_CNPG_OPERATOR_VERSION: '1.29.2', DOIT_POSTGRES_INSTANCES: '5' });
+  // Built once, when the first test of this block runs (not while jest collects the file: mutation
+  // runs load it for every mutant and run only the tests that cover it).
+  let built: ReturnType<typeof stack> | undefined;
+  const cnpg = () => (built ??= stack({ ...CNPG, DOIT_CNPG_OPERATOR_VERSION: '1.29.2', DOIT_POSTGRES_INSTANCES: '5' }));
 
   test('a Cluster instead of the StatefulSet, with the config\'s instances, operator, storage and the generated credentials', () => {
+    const { s, all } = cnpg();
     expect(all.filter(m => m.kind === 'StatefulSet').map(m => m.metadata.name)).toEqual(['registry']);
     const cluster = find(all, 'Cluster', 'postgres');
     expect(cluster.spec).toMatchObject({ instances: 5, storage: { size: '5Gi', storageClass: 'mayastor' }, bootstrap: { initdb: { database: 'doit_prod', owner: 'doit', secret: { name: 'postgres-credentials' } } } });
@@ -30,6 +34,7 @@ describe('postgres.engine cloudnative-pg', () => {
   });
 
   test('the app, its migrations and the backups are unchanged but for the host; everything validates', () => {
+    const { app, all } = cnpg();
     expect(validate(app).errors).toEqual([]);
     const db = pod('doit', { ...find(all, 'Cluster', 'postgres').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'postgres' });
     expect(canConnect(all, pod('doit', podLabels(find(all, 'Deployment', 'elixir'))), db, 5432)).toBe(true);

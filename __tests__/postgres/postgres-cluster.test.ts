@@ -216,18 +216,24 @@ describe.each([
   ['PostgresStatefulSet', (chart: Chart) => new PostgresStatefulSet(chart, 'Db', { credentials })],
   ['PostgresCluster', (chart: Chart) => new PostgresCluster(chart, 'Db', { credentials })],
 ])('the same consumer code on a %s', (_, server) => {
-  const chart = testChart('shop');
-  const db = server(chart);
-  consumer(chart, db);
-  const all = synth(chart);
-  const dbPod = db instanceof PostgresCluster ? pod('shop', { ...find(all, 'Cluster', 'postgres').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'postgres' })
-    : pod('shop', podLabels(find(all, 'StatefulSet', 'postgres')));
+  // Built in each test, not while jest collects the file (mutation runs attribute code run then to no test).
+  const setup = () => {
+    const chart = testChart('shop');
+    const db = server(chart);
+    consumer(chart, db);
+    const all = synth(chart);
+    const dbPod = db instanceof PostgresCluster ? pod('shop', { ...find(all, 'Cluster', 'postgres').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'postgres' })
+      : pod('shop', podLabels(find(all, 'StatefulSet', 'postgres')));
+    return { chart, db, all, dbPod };
+  };
 
   test('validates with no error', () => {
+    const { chart } = setup();
     expect(validate(chart).errors).toEqual([]);
   });
 
   test('the app, its migration Job and the backup reach the database; DATABASE_URL and PGHOST point at the server\'s client Service', () => {
+    const { db, all, dbPod } = setup();
     const web = pod('shop', podLabels(find(all, 'Deployment', 'shop')));
     const job = pod('shop', podLabels(all.find(m => m.kind === 'Job')!));
     const backup = pod('shop', podLabels(find(all, 'CronJob', 'postgres-backup')));
@@ -240,6 +246,7 @@ describe.each([
   });
 
   test('backups run the server\'s image as its postgres user', () => {
+    const { db, all } = setup();
     const p = find(all, 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.spec;
     expect(p.containers[0].image).toBe(db.image);
     expect(p.securityContext.runAsUser).toBe(db.runAsUser);
