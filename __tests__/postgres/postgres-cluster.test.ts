@@ -4,6 +4,7 @@ import {
   PostgresDatabaseCredentials, PostgresStatefulSet, validate,
 } from '../../lib';
 import { compareVersions } from '../../lib/postgres/postgres-cluster';
+import { declarationsOf } from '../../lib/validation/declarations';
 import { canConnect, pod, podLabels } from '../network/evaluator';
 import { Manifest, find, secretValues, synth, testChart } from '../util';
 
@@ -310,5 +311,55 @@ describe('PostgresCluster.addDatabase', () => {
     const all = synth(chart);
     const me = pod('shop', { ...spec(all).inheritedMetadata.labels, 'cnpg.io/cluster': 'postgres' });
     expect(canConnect(all, pod('shop', podLabels(find(all, 'Deployment', 'blog'))), me, 5432)).toBe(true);
+  });
+});
+
+describe('PostgresCluster: what the other tests leave open', () => {
+  test.each(['port', 'listen_addresses', 'unix_socket_directories', 'data_directory', 'hba_file', 'ident_file', 'config_file',
+    'archive_mode', 'archive_command', 'restore_command', 'primary_conninfo', 'primary_slot_name', 'recovery_target', 'hot_standby', 'wal_level',
+    'log_destination', 'logging_collector', 'ssl', 'ssl_cert_file', 'ssl_key_file', 'ssl_ca_file', 'password_encryption'])('config.%s is the operator\'s: refused', key => {
+    const message = errorOf(() => cluster({ config: { [key]: 'x' } })).message;
+    expect(message).toContain(`invalid prop "config.${key}" = `);
+    expect(message).toContain('this setting is managed by CloudNativePG');
+  });
+
+  test('operatorVersion: MAJOR.MINOR.PATCH with numbers of any length, nothing around them', () => {
+    for (const ok of ['1.23.3', '1.100.0', '1.23.10', '2.0.0', '10.0.0']) expect(cluster({ operatorVersion: ok }).db.operatorVersion).toBe(ok);
+    for (const bad of ['v1.23.3', '1.23.3-rc1', ' 1.23.3', '1.23.3.4']) expect(errorOf(() => cluster({ operatorVersion: bad })).message).toContain('expected the operator\'s MAJOR.MINOR.PATCH');
+  });
+
+  test('existing Secrets are declared to the validator on the Cluster (and a role\'s on its Database); owned ones are not', () => {
+    const existing = cluster({ credentials: PostgresCredentials.fromExistingSecret('shop-db', { superuserSecretName: 'shop-db-admin' }), operatorVersion: '1.29.2' });
+    existing.db.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromExistingSecret('blog-db') });
+    expect(declarationsOf(existing.db.cluster)?.externalSecrets).toEqual(['shop-db', 'shop-db-admin']);
+    const database = existing.db.addedDatabases[0].node.findAll().find(c => (c as any).kind === 'Database')!;
+    expect(declarationsOf(database)?.externalSecrets).toEqual(['blog-db']);
+    const owned = cluster({ operatorVersion: '1.29.2' });
+    owned.db.addDatabase('Blog', { databaseName: 'blog', username: 'blog', credentials: PostgresDatabaseCredentials.fromPassword('b'.repeat(20)) });
+    expect(declarationsOf(owned.db.cluster)?.externalSecrets ?? []).toEqual([]);
+    expect(declarationsOf(owned.db.addedDatabases[0].node.findAll().find(c => (c as any).kind === 'Database')!)?.externalSecrets ?? []).toEqual([]);
+  });
+
+  test('two clusters in one namespace are two peers: a client of one is not let into the other', () => {
+    const chart = testChart('shop');
+    const a = new PostgresCluster(chart, 'A', { credentials, name: 'pg-a', networkPolicies: true });
+    new PostgresCluster(chart, 'B', { credentials: PostgresCredentials.fromValues({ password: 'q'.repeat(24), superuserPassword: 't'.repeat(24) }), name: 'pg-b' });
+    new PostgresBackup(chart, 'Backup', { database: a });
+    const all = synth(chart);
+    const backup = pod('shop', podLabels(find(all, 'CronJob', 'pg-a-backup')));
+    expect(canConnect(all, backup, pod('shop', { 'cnpg.io/cluster': 'pg-a' }), 5432)).toBe(true);
+    expect(canConnect(all, backup, pod('shop', { 'cnpg.io/cluster': 'pg-b' }), 5432)).toBe(false);
+    expect(all.filter(m => m.kind === 'NetworkPolicy').map(m => m.metadata.name).sort()).toEqual(
+      ['allow-dns', 'default-deny', 'pg-a-backup-egress', 'pg-a-egress', 'pg-a-ingress', 'pg-b-egress', 'pg-b-ingress']);
+  });
+
+  test('without networkPolicies the namespace gets no default deny from the cluster', () => {
+    const { chart } = cluster({ networkPolicies: false });
+    expect(synth(chart).filter(m => m.kind === 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('credentials that are not a PostgresCredentials: the error says which are', () => {
+    expect(errorOf(() => cluster({ credentials: {} as any })).message)
+      .toContain('expected PostgresCredentials.fromValues({ password, superuserPassword }) or PostgresCredentials.fromExistingSecret(name)');
   });
 });

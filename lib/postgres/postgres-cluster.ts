@@ -340,12 +340,14 @@ export class PostgresCluster extends PostgresDatabaseHandle implements IPostgres
 /** Quantities of k8s.ResourceRequirements as the Cluster binding's int-or-string classes. */
 function quantities<T>(values: Record<string, k8s.Quantity> | undefined, kind: { fromString(s: string): T; fromNumber(n: number): T }): Record<string, T> | undefined {
   if (!values) return undefined;
+  // Stryker disable next-line ConditionalExpression: the binding's fromNumber keeps whatever value it is given, so a string through it renders the same
   return Object.fromEntries(Object.entries(values).map(([k, q]) => [k, typeof q.value === 'number' ? kind.fromNumber(q.value) : kind.fromString(String(q.value))]));
 }
 
 /** -1, 0 or 1 as `a` is an older, the same or a newer MAJOR.MINOR.PATCH than `b`. */
 export function compareVersions(a: string, b: string): number {
   const [x, y] = [a, b].map(v => v.split('.').map(Number));
+  // Stryker disable next-line EqualityOperator: a 4th round compares undefined with undefined, and within x[i] !== y[i] `<` and `<=` agree
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
   return 0;
 }
