@@ -90,7 +90,7 @@ describeVersions('README deploy path on Kubernetes v%s', version => {
       const live = new Set(cp.kubectl(['get', 'all,cm,secret,ingress,networkpolicy,pdb,pvc,sa,role,rolebinding,storageclass,ns,validatingadmissionpolicy,validatingadmissionpolicybinding', '-A', '-o',
         'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']).stdout.split('\n'));
       // One kind at a time: a kind the cluster does not serve (Traefik's on 1.34) fails alone.
-      for (const kind of ['middleware.traefik.io', 'certificate.cert-manager.io', 'issuer.cert-manager.io', 'clusterissuer.cert-manager.io']) {
+      for (const kind of ['middleware.traefik.io', 'certificate.cert-manager.io', 'issuer.cert-manager.io', 'clusterissuer.cert-manager.io', 'cluster.postgresql.cnpg.io', 'database.postgresql.cnpg.io']) {
         cp.kubectl(['get', kind, '-A', '-o', 'jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'], { allowFail: true })
           .stdout.split('\n').forEach(e => live.add(e));
       }
