@@ -1,5 +1,5 @@
 /** IP addresses and CIDRs as the API server's lenient ("sloppy") parser reads them. */
-import { checkCidr, hostnameProblem, ingressHostProblem, isIPAddress } from '../../lib/common/k8s-names';
+import { checkCidr, cidrStrictlyWithin, cidrsOverlap, cidrWithin, hostnameProblem, ingressHostProblem, isIPAddress } from '../../lib/common/k8s-names';
 
 test.each<[string, boolean]>([
   ['1.2.3.4', true], ['255.255.255.255', true], ['0.0.0.0', true],
@@ -33,4 +33,27 @@ test('an Ingress host may have labels longer than 63 characters (the server take
   expect(ingressHostProblem(long)).toBeUndefined();
   expect(hostnameProblem(long)).toBeDefined();
   for (const refused of ['1.2.3.4', '*', 'a.*.b', 'x'.repeat(254), 5]) expect([refused, ingressHostProblem(refused) !== undefined]).toEqual([refused, true]);
+});
+
+describe('CIDR containment and overlap (the diagram\'s ipBlock peers)', () => {
+  test.each([
+    ['10.1.0.0/16', '10.0.0.0/8', true], ['10.0.0.0/8', '10.1.0.0/16', false], ['11.0.0.0/8', '10.0.0.0/8', false],
+    ['0.0.0.0/0', '0.0.0.0/0', true], ['192.168.1.7/32', '192.168.1.0/24', true],
+    ['2001:db8:1::/48', '2001:db8::/32', true], ['2001:db9::/32', '2001:db8::/32', false], ['::1/128', '::/0', true],
+    ['10.0.0.0/8', '::/0', false],
+  ])('%s within %s: %s', (inner, outer, yes) => {
+    expect(cidrWithin(inner, outer)).toBe(yes);
+  });
+  test('overlap is symmetric and means one contains the other', () => {
+    expect(cidrsOverlap('10.0.0.0/8', '10.2.3.0/24')).toBe(true);
+    expect(cidrsOverlap('10.2.3.0/24', '10.0.0.0/8')).toBe(true);
+    expect(cidrsOverlap('10.0.0.0/24', '10.0.1.0/24')).toBe(false);
+  });
+  test('within, not strictly: the same block is within itself but not strictly within it', () => {
+    expect([cidrWithin('10.0.0.0/8', '10.0.0.0/8'), cidrStrictlyWithin('10.0.0.0/8', '10.0.0.0/8'), cidrStrictlyWithin('10.1.0.0/16', '10.0.0.0/8')]).toEqual([true, false, true]);
+  });
+  test.each(['10.0.0.0', '10.0.0/8', '256.0.0.0/8', '10.0.0.0/33', '1::2::3/64', 'fe80::/129', 'g::/8', '10.0.0.0/8/8'])('%s is not a CIDR: contains and overlaps nothing', bad => {
+    expect(checkCidr(bad).problem).toBeDefined();
+    expect([cidrWithin(bad, '0.0.0.0/0'), cidrWithin(bad, '::/0'), cidrWithin('10.0.0.0/8', bad), cidrsOverlap(bad, bad)]).toEqual([false, false, false, false]);
+  });
 });

@@ -134,9 +134,23 @@ export function checkCidr(value: unknown): { readonly problem?: string; readonly
 
 /** `inner` lies inside `outer` with a longer prefix (NetworkPolicy `except`). */
 export function cidrStrictlyWithin(inner: string, outer: string): boolean {
+  return prefixWithin(inner, outer, true);
+}
+
+/** Every address of `inner` is in `outer` (the same block included); false for anything not a CIDR. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  return prefixWithin(inner, outer, false);
+}
+
+/** The two blocks share an address (of two CIDRs, one then contains the other). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrWithin(a, b) || cidrWithin(b, a);
+}
+
+function prefixWithin(inner: string, outer: string, strictly: boolean): boolean {
   const a = parseCidr(inner);
   const b = parseCidr(outer);
-  if (typeof a === 'string' || typeof b === 'string' || a.bits !== b.bits || a.prefix <= b.prefix) return false;
+  if (typeof a === 'string' || typeof b === 'string' || a.bits !== b.bits || a.prefix < b.prefix || (strictly && a.prefix === b.prefix)) return false;
   const shift = BigInt(b.bits - b.prefix);
   return (a.address >> shift) === (b.address >> shift);
 }

@@ -3,7 +3,7 @@
 // cross-check each other.
 import { LabelSelector, selectorMatches } from '../../lib/validation/pods';
 import { Manifest } from '../../lib/validation/report';
-import { overlaps, parseCidr, within } from './cidr';
+import { cidrsOverlap, cidrWithin } from '../../lib/common/k8s-names';
 import { ALL_PORTS, intersect, NO_PORTS, PortRange, PortSet, union } from './ports';
 
 export interface NamedPort {
@@ -45,13 +45,9 @@ const namespaceOf = (p: Manifest) => p.metadata?.namespace ?? 'default';
 const podSelectorOf = (p: Manifest): LabelSelector => (p as any).spec?.podSelector ?? {};
 
 function ipBlockCovers(block: { cidr: string; except?: string[] }, ep: { cidr: string; except: readonly string[] }): boolean {
-  const outer = parseCidr(block.cidr), inner = parseCidr(ep.cidr);
-  if (!outer || !inner || !within(inner, outer)) return false;
+  if (!cidrWithin(ep.cidr, block.cidr)) return false;
   // Every excepted range must lie outside the endpoint's addresses (or inside what it excepts itself).
-  return (block.except ?? []).every(x => {
-    const cut = parseCidr(x);
-    return !cut || !overlaps(cut, inner) || ep.except.some(e => { const own = parseCidr(e); return !!own && within(cut, own); });
-  });
+  return (block.except ?? []).every(cut => !cidrsOverlap(cut, ep.cidr) || ep.except.some(own => cidrWithin(cut, own)));
 }
 
 /** Whether a `from`/`to` entry of a rule in `policyNs` selects the endpoint. */
