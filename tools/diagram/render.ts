@@ -56,19 +56,20 @@ export function pngScale(svg: string, requested: number): number {
 /** Rasterizes an SVG at `scale` (2: sharp labels on a README page; less if it would exceed
  *  MAX_PNG_SIDE), with the font the layout measured. */
 export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  // The WebAssembly module and the fonts are loaded once per process, however many PNGs it draws.
   resvg ??= importModule('@resvg/resvg-wasm', 'PNG').then(async imported => {
     const m = imported.initWasm ? imported : imported.default; // its CommonJS build, imported
     await m.initWasm(readFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm')));
-    return m;
+    const fontBuffers = FONT_FILES.map(f => {
+      try {
+        return readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
+      } catch (e) {
+        throw missing(e) ? new MissingRendererError('PNG') : e;
+      }
+    });
+    return { Resvg: m.Resvg, fontBuffers };
   });
-  const { Resvg } = await resvg;
-  const fontBuffers = FONT_FILES.map(f => {
-    try {
-      return readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
-    } catch (e) {
-      throw missing(e) ? new MissingRendererError('PNG') : e;
-    }
-  });
+  const { Resvg, fontBuffers } = await resvg;
   const image = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: pngScale(svg, scale) }, background: 'white',
     font: { fontBuffers, defaultFontFamily: FONT, sansSerifFamily: FONT, loadSystemFonts: false },

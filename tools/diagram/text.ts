@@ -13,6 +13,9 @@ function endName(model: DiagramModel, id: string): string {
   return e ? (id === ANYWHERE ? 'anywhere (any pod or address)' : e.label.replace(/\n/g, ' ')) : id;
 }
 
+/** `Deployment elixir, StatefulSet postgres`: the workloads a Service selects, by kind and name. */
+const podsOf = (targets: readonly string[]) => targets.map(t => t.split('/').slice(1).join(' ')).join(', ');
+
 function workloadLines(w: Workload): string[] {
   const what = [runsHow(w), w.hostNetwork ? 'on the node\'s network' : ''].filter(Boolean).join(', ');
   return [
@@ -49,13 +52,13 @@ export function toText(model: DiagramModel): string {
     const paths = [
       ...ingresses.flatMap(i => i.routes.map(r => {
         const svc = model.services.find(s => s.id === `svc:${i.namespace}/${r.service}`);
-        const to = svc?.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods in these manifests';
+        const to = (svc && podsOf(svc.targets)) || 'no pods in these manifests';
         return `    Ingress ${i.name}${i.className ? ` (class ${i.className})` : ''}: ${r.host === '*' ? 'any host' : r.host}${r.path} → Service ${r.service}:${r.port} → ${to} (TLS: ${[i.tls, ...i.notes].join('; ')})`;
       })),
-      ...services.flatMap(s => s.ports.filter(p => p.nodePort !== undefined).map(p => `    NodePort ${p.nodePort} on every node → Service ${s.name}:${p.port} → ${s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods'}`)),
+      ...services.flatMap(s => s.ports.filter(p => p.nodePort !== undefined).map(p => `    NodePort ${p.nodePort} on every node → Service ${s.name}:${p.port} → ${podsOf(s.targets) || 'no pods'}`)),
     ];
     if (paths.length) out.push('  Request paths', ...paths);
-    const svcLines = services.map(s => `    Service ${s.name} (${s.headless ? 'headless' : s.type}${s.inManifests ? '' : ', not in these manifests'}): ${s.ports.map(p => `${p.port} → ${p.targetPort}/${p.protocol}`).join(', ') || 'no ports'} → ${s.elsewhere ?? (s.targets.map(t => t.split('/').slice(1).join(' ')).join(', ') || 'no pods in these manifests')}`);
+    const svcLines = services.map(s => `    Service ${s.name} (${s.headless ? 'headless' : s.type}${s.inManifests ? '' : ', not in these manifests'}): ${s.ports.map(p => `${p.port} → ${p.targetPort}/${p.protocol}`).join(', ') || 'no ports'} → ${s.elsewhere ?? (podsOf(s.targets) || 'no pods in these manifests')}`);
     if (svcLines.length) out.push('  Services', ...svcLines);
     if (storage.length) out.push('  Storage', ...storage.flatMap(s => storageLine(model, s)));
     out.push('');
