@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import * as cnpg from '../../imports/postgresql.cnpg.io';
+import type * as Cnpg from '../../imports/postgresql.cnpg.io';
 import { bindChoice } from '../common/bind';
 import { withDigest } from '../common/image-ref';
 import { appLabels, AppLabels } from '../common/labels';
@@ -19,6 +19,13 @@ import { checkAppRole, checkIdentifier, checkNewDatabase, checkSettings, parsePo
 import { PostgresCredentials, ectoUrl } from './credentials';
 import { IPostgresServer, PostgresDatabaseHandle } from './database';
 import { PostgresDatabase, PostgresDatabaseProps } from './postgres-database';
+
+/**
+ * The typed bindings of CloudNativePG (1.3 MB of JavaScript), loaded with the first
+ * PostgresCluster rather than by every app that imports the library.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cnpg = (): typeof Cnpg => require('../../imports/postgresql.cnpg.io');
 
 /** The oldest CloudNativePG operator this construct writes for (MicroK8s' `cloudnative-pg` addon default is 1.23.3). */
 export const MINIMUM_CNPG_OPERATOR = '1.23.0';
@@ -177,7 +184,7 @@ export class PostgresCluster extends PostgresDatabaseHandle implements IPostgres
   /** The operator version the objects are written for. */
   public readonly operatorVersion: string;
 
-  public readonly cluster: cnpg.Cluster;
+  public readonly cluster: Cnpg.Cluster;
   /** The application's Secret, when this construct owns it. */
   public readonly secret?: k8s.KubeSecret;
   /** The superuser's Secret, when this construct owns it. */
@@ -189,7 +196,7 @@ export class PostgresCluster extends PostgresDatabaseHandle implements IPostgres
   public readonly connections: Connections;
 
   private readonly labels: AppLabels;
-  private readonly roles: cnpg.ClusterSpecManagedRoles[] = [];
+  private readonly roles: Cnpg.ClusterSpecManagedRoles[] = [];
   private readonly added: PostgresDatabase[] = [];
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
@@ -240,16 +247,17 @@ export class PostgresCluster extends PostgresDatabaseHandle implements IPostgres
     }
 
     // ---- the Cluster --------------------------------------------------------------------
-    this.cluster = new cnpg.Cluster(this, 'Cluster', {
+    const { Cluster, ClusterSpecPrimaryUpdateStrategy, ClusterSpecResourcesRequests, ClusterSpecResourcesLimits } = cnpg();
+    this.cluster = new Cluster(this, 'Cluster', {
       metadata: { name: this.name, labels: this.labels.all },
       spec: {
         instances: this.instances,
         imageName: this.image,
-        primaryUpdateStrategy: cnpg.ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+        primaryUpdateStrategy: ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         storage: { size: p.storageSize, storageClass: this.storageClassName },
         resources: {
-          requests: quantities(p.resources.requests, cnpg.ClusterSpecResourcesRequests),
-          limits: quantities(p.resources.limits, cnpg.ClusterSpecResourcesLimits),
+          requests: quantities(p.resources.requests, ClusterSpecResourcesRequests),
+          limits: quantities(p.resources.limits, ClusterSpecResourcesLimits),
         },
         affinity: { enablePodAntiAffinity: true, podAntiAffinityType: p.podAntiAffinity, topologyKey: 'kubernetes.io/hostname' },
         inheritedMetadata: { labels: this.labels.all },
@@ -311,10 +319,11 @@ export class PostgresCluster extends PostgresDatabaseHandle implements IPostgres
       throw new PropError(database, 'credentials.keys.password', database.passwordKey, 'CloudNativePG reads the role\'s password under key "password" (and its name under "username")');
     }
     this.added.push(database);
-    this.roles.push({ name: database.username, ensure: cnpg.ClusterSpecManagedRolesEnsure.PRESENT, login: true, passwordSecret: { name: database.secretName } });
-    const resource = new cnpg.Database(database, 'Database', {
+    const { ClusterSpecManagedRolesEnsure, Database, DatabaseSpecEnsure } = cnpg();
+    this.roles.push({ name: database.username, ensure: ClusterSpecManagedRolesEnsure.PRESENT, login: true, passwordSecret: { name: database.secretName } });
+    const resource = new Database(database, 'Database', {
       metadata: { name: `${this.name}-${database.databaseName.replace(/_/g, '-')}`, labels: this.labels.all },
-      spec: { name: database.databaseName, owner: database.username, cluster: { name: this.name }, ensure: cnpg.DatabaseSpecEnsure.PRESENT },
+      spec: { name: database.databaseName, owner: database.username, cluster: { name: this.name }, ensure: DatabaseSpecEnsure.PRESENT },
     });
     if (!database.secret) declareExternalSecret(resource, database.secretName);
   }
