@@ -16,14 +16,18 @@ import * as ts from 'typescript';
  * (`../shared/crds/` in this repository's CI), tests apply our objects under them too.
  */
 
-export interface CrdSource {
-  /** npm package with the typings. */
-  readonly pkg: string;
+/** An API group version whose CRDs are derived from typings. */
+export interface CrdGroupVersion {
   readonly group: string;
   readonly version: string;
   readonly kinds: readonly string[];
   /** Kinds that are cluster-scoped (the rest are namespaced). */
   readonly clusterScoped?: readonly string[];
+}
+
+export interface CrdSource extends CrdGroupVersion {
+  /** npm package with the typings. */
+  readonly pkg: string;
 }
 
 export const TRAEFIK_CRDS: CrdSource = {
@@ -71,8 +75,7 @@ export function deriveCrds(source: CrdSource): Schema[] {
 }
 
 /** A CustomResourceDefinition of one kind (plural `<kind>s`) with one served, stored version. */
-export function crdObject(source: { readonly group: string; readonly version: string; readonly clusterScoped?: readonly string[] },
-  kind: string, openAPIV3Schema: Schema, subresources?: object): Schema {
+export function crdObject(source: CrdGroupVersion, kind: string, openAPIV3Schema: Schema, subresources?: object): Schema {
   const plural = `${kind.toLowerCase()}s`;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

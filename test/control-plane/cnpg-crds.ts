@@ -1,6 +1,6 @@
 import { join } from 'path';
 import * as ts from 'typescript';
-import { crdObject, FREE_FORM, Schema, structuralObject } from './addon-crds';
+import { CrdGroupVersion, crdObject, FREE_FORM, Schema, structuralObject } from './addon-crds';
 
 /**
  * CustomResourceDefinitions of CloudNativePG's Cluster and Database (`postgresql.cnpg.io/v1`),
@@ -21,15 +21,10 @@ import { crdObject, FREE_FORM, Schema, structuralObject } from './addon-crds';
  * list/map types and CEL rules; and `status`, which `cdk8s import` leaves out (free-form here).
  */
 
-export interface CdkImportCrdSource {
+/** Kinds, each with an interface `<Kind>Props` (`metadata` and `spec`) in `module`. */
+export interface CdkImportCrdSource extends CrdGroupVersion {
   /** The module `cdk8s import` wrote, relative to the repository root. */
   readonly module: string;
-  readonly group: string;
-  readonly version: string;
-  /** Kinds; each has an interface `<Kind>Props` with `metadata` and `spec`. */
-  readonly kinds: readonly string[];
-  /** Kinds that are cluster-scoped (the rest are namespaced). */
-  readonly clusterScoped?: readonly string[];
   /** Subresources besides `status` (which every kind gets), by kind: the bindings do not carry them. */
   readonly subresources?: Readonly<Record<string, object>>;
 }
