@@ -35,7 +35,6 @@ export interface Workload {
   readonly reads: readonly ConfigUse[];
   /** Storage ids with where they are mounted. */
   readonly mounts: ReadonlyArray<{ readonly storage: string; readonly paths: readonly string[] }>;
-  readonly serviceAccount?: string;
   readonly disruptionBudget?: string;
 }
 
@@ -300,7 +299,6 @@ export function buildModel(input: readonly Manifest[], options: ModelOptions = {
       hostPorts: containers.flatMap((c: any) => (c.ports ?? []).filter((p: any) => p.hostPort).map((p: any) => p.hostPort as number)),
       reads: configUses(t.spec, ns, present),
       mounts,
-      serviceAccount: t.spec.serviceAccountName,
     });
   }
   // Pods an operator starts for a resource: a CloudNativePG Cluster's instances, their claims and Secrets.

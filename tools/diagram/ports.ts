@@ -8,7 +8,7 @@ export interface PortRange {
 
 export type PortSet = readonly PortRange[];
 
-export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 const MAX_PORT = 65535;
 
 export const ALL_PORTS: PortSet = PROTOCOLS.map(protocol => ({ protocol, from: 1, to: MAX_PORT }));
